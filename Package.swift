@@ -1,0 +1,81 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Layers point downward only:
+//   Bilingus (BillingEngine facade) → BillingPlugins → BillingStore → BillingCore
+// BillingTesting is the kit for hosts and plugin authors.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Bilingus",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "BillingCore", targets: ["BillingCore"]),
+        .library(name: "BillingStore", targets: ["BillingStore"]),
+        .library(name: "BillingPlugins", targets: ["BillingPlugins"]),
+        .library(name: "BillingTesting", targets: ["BillingTesting"]),
+        .library(name: "Bilingus", targets: ["Bilingus"]),
+        .executable(name: "BillingDemo", targets: ["BillingDemo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .target(
+            name: "BillingCore",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BillingStore",
+            dependencies: ["BillingCore"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BillingPlugins",
+            dependencies: ["BillingCore", "BillingStore"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BillingTesting",
+            dependencies: ["BillingCore", "BillingStore"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Bilingus",
+            dependencies: ["BillingCore", "BillingStore", "BillingPlugins"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "BillingDemo",
+            dependencies: ["Bilingus"],
+            path: "Examples/BillingDemo",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BillingCoreTests",
+            dependencies: [
+                "BillingCore",
+                "BillingStore",
+                "BillingTesting",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BillingStoreTests",
+            dependencies: ["BillingCore", "BillingStore", "BillingTesting"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

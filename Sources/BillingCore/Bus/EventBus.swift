@@ -1,0 +1,304 @@
+public import CoreMetrics
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// The event bus: `publish` = validate → deduplicate → persist → run inline handlers.
+///
+/// - **Persist first.** An event is published once the store commits it. A batch
+///   (`publish([events])`) is atomic: one invalid event and none is stored.
+/// - **Idempotent.** An event whose `(tenantId, idempotencyKey)` or id is already
+///   stored is not stored or dispatched again; `publish` returns the stored event.
+/// - **Isolated handlers.** Inline handlers (the seed's `subscribe`) run
+///   concurrently; a handler that throws or overruns ``Configuration/handlerTimeout``
+///   is logged with the event's id and type and counted in `billing.handler.failures`.
+///   Neither reaches the publisher or another handler.
+/// - **Lifecycle.** The bus is a swift-service-lifecycle `Service`: ``run()`` drives the
+///   background workers and ends live streams on shutdown. Nothing starts in `init`.
+///
+/// Inline handlers are in-process and best effort: they are not retried and do not
+/// survive a crash. Durable, at-least-once delivery is what durable subscriptions add.
+public final class EventBus: Service, Sendable {
+    /// The store events are persisted to.
+    public let store: any EventStore
+    /// The configuration the bus was created with.
+    public let configuration: Configuration
+
+    private let validator: EventValidator
+    private let clock: any BillingClock
+    private let logger: Logger
+    private let metrics: BusMetrics
+    private let handlers = HandlerRegistry()
+    private let liveStreams = LiveStreamRegistry()
+    private let queue: BackgroundDispatchQueue
+    private let runState = Mutex(RunState.idle)
+
+    private enum RunState {
+        case idle, running, stopped
+    }
+
+    /// Creates a bus over a store.
+    /// - Parameters:
+    ///   - store: where events are persisted.
+    ///   - configuration: limits, timeouts and dispatch mode.
+    ///   - logger: receives handler failures and publish errors; never bootstrapped by Bilingus.
+    ///   - metricsFactory: where metrics go; the global `MetricsSystem` by default.
+    ///   - clock: stamps typed publishes and times handler deadlines.
+    public init(
+        store: any EventStore,
+        configuration: Configuration = Configuration(),
+        logger: Logger = Logger(label: "billing.bus"),
+        metricsFactory: (any MetricsFactory)? = nil,
+        clock: any BillingClock = SystemClock()
+    ) {
+        self.store = store
+        self.configuration = configuration
+        self.validator = EventValidator(limits: configuration.limits)
+        self.clock = clock
+        self.logger = logger
+        self.metrics = BusMetrics(factory: metricsFactory ?? MetricsSystem.factory)
+        self.queue = BackgroundDispatchQueue(capacity: configuration.backgroundQueueCapacity)
+    }
+
+    // MARK: - Publishing
+
+    /// Publishes one event and returns it as stored, with its sequence.
+    ///
+    /// If the event is a duplicate (same id, or same tenant and idempotency key), the
+    /// stored event comes back and no handler runs.
+    /// - Throws: ``BillingError`` coded `invalid.argument` or `limit.exceeded` naming the
+    ///   field, or `storage.failure`. Handler failures are never thrown.
+    @discardableResult
+    public func publish(_ event: BillingEvent) async throws -> BillingEvent {
+        try await publish([event])[0]
+    }
+
+    /// Publishes a batch atomically: every new event is stored, or none is.
+    ///
+    /// Returns the stored events in input order; duplicates come back as the events
+    /// stored earlier. Handlers run for the new events only, in batch order.
+    @discardableResult
+    public func publish(_ events: [BillingEvent]) async throws -> [BillingEvent] {
+        let started = ContinuousClock.now
+        try validator.validate(batch: events)
+        let results: [AppendResult]
+        do {
+            results = try await store.append(events)
+        } catch {
+            metrics.publishFailures.increment()
+            let failure = error as? BillingError
+                ?? BillingError(.storageFailure, "The event store failed to append \(events.count) event(s)", underlying: error)
+            logger.error(
+                "Publish failed; nothing was stored",
+                metadata: ["billing.events.count": "\(events.count)", "error": "\(failure)"]
+            )
+            throw failure
+        }
+        var fresh: [BillingEvent] = []
+        fresh.reserveCapacity(results.count)
+        for result in results {
+            if result.isDuplicate {
+                metrics.deduplicated.increment()
+            } else {
+                metrics.published(result.event.type)
+                fresh.append(result.event)
+            }
+        }
+        metrics.publishDuration.recordInterval(since: started)
+        if !fresh.isEmpty {
+            await dispatchAfterCommit(fresh)
+        }
+        return results.map(\.event)
+    }
+
+    /// Publishes a typed payload; its type, entity and user come from the payload and
+    /// the timestamp from the bus's clock.
+    @discardableResult
+    public func publish<Payload: BillingEventPayload>(
+        _ payload: Payload,
+        tenantId: String? = nil,
+        userId: String? = nil,
+        entityId: String? = nil,
+        metadata: [String: JSONValue] = [:],
+        idempotencyKey: String? = nil,
+        correlationId: String? = nil,
+        causationId: EventID? = nil
+    ) async throws -> BillingEvent {
+        let event = try BillingEvent(
+            payload, timestamp: clock.now(), tenantId: tenantId, userId: userId, entityId: entityId,
+            metadata: metadata, idempotencyKey: idempotencyKey, correlationId: correlationId, causationId: causationId
+        )
+        return try await publish(event)
+    }
+
+    // MARK: - Subscribing
+
+    /// Runs `handler` for every published event of exactly this type.
+    @discardableResult
+    public func subscribe(_ type: BillingEventType, name: String? = nil, handler: @escaping EventHandler) -> EventSubscription {
+        handlers.add(name: name, pattern: .exact(type), handler: handler)
+    }
+
+    /// Runs `handler` for every published event whose type matches `pattern` (`invoice.*`, `*`).
+    @discardableResult
+    public func subscribe(pattern: EventPattern, name: String? = nil, handler: @escaping EventHandler) -> EventSubscription {
+        handlers.add(name: name, pattern: pattern, handler: handler)
+    }
+
+    /// Runs `handler` with the decoded payload for every published event of `Payload`'s type.
+    ///
+    /// A payload that does not decode counts as a handler failure (logged, counted,
+    /// isolated), like any other error.
+    @discardableResult
+    public func subscribe<Payload: BillingEventPayload>(
+        to _: Payload.Type,
+        name: String? = nil,
+        handler: @escaping @Sendable (Payload, BillingEvent) async throws -> Void
+    ) -> EventSubscription {
+        handlers.add(name: name ?? String(describing: Payload.self), pattern: .exact(Payload.eventType)) { event in
+            try await handler(try event.decodePayload(as: Payload.self), event)
+        }
+    }
+
+    /// A live tail of published events matching any of `patterns`.
+    ///
+    /// - Parameters:
+    ///   - bufferSize: events held for a slow consumer; ``Configuration/liveStreamBufferSize`` by default.
+    ///   - overflow: which events a full buffer drops; see ``LiveEventStream``.
+    public func liveEvents(
+        matching patterns: [EventPattern] = [.all],
+        bufferSize: Int? = nil,
+        overflow: LiveEventStream.OverflowPolicy = .dropOldest
+    ) -> LiveEventStream {
+        liveStreams.makeStream(
+            patterns: patterns,
+            bufferSize: bufferSize ?? configuration.liveStreamBufferSize,
+            overflow: overflow
+        )
+    }
+
+    // MARK: - Service
+
+    /// Whether ``run()`` is running, so background dispatch goes to its workers.
+    public var isRunning: Bool {
+        runState.withLock { if case .running = $0 { true } else { false } }
+    }
+
+    /// Runs the background workers until graceful shutdown or cancellation, then
+    /// drains the queue (handlers still get their timeout) and ends live streams.
+    ///
+    /// A bus runs once; a second concurrent or later call throws `shut_down`/`unsupported`.
+    public func run() async throws {
+        let canStart = runState.withLock { state -> Bool in
+            guard case .idle = state else { return false }
+            state = .running
+            return true
+        }
+        guard canStart else {
+            throw BillingError(.unsupported, "EventBus.run() may be called once per bus")
+        }
+        defer {
+            runState.withLock { $0 = .stopped }
+            liveStreams.finishAll()
+        }
+        let workers = configuration.dispatchMode == .background ? max(1, configuration.backgroundWorkers) : 1
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await withDiscardingTaskGroup { group in
+                    for _ in 0..<workers {
+                        group.addTask {
+                            while let batch = await self.queue.next() {
+                                await self.dispatch(batch)
+                            }
+                        }
+                    }
+                }
+            } onCancel: {
+                self.queue.finish()
+            }
+        } onGracefulShutdown: {
+            self.queue.finish()
+        }
+    }
+
+    // MARK: - Dispatch
+
+    private func dispatchAfterCommit(_ events: [BillingEvent]) async {
+        if !liveStreams.isEmpty {
+            for event in events {
+                let dropped = liveStreams.yield(event)
+                if dropped > 0 {
+                    metrics.liveDropped.increment(by: Int64(dropped))
+                }
+            }
+        }
+        if configuration.dispatchMode == .background, isRunning {
+            if await queue.enqueue(events) {
+                return
+            }
+        }
+        await dispatch(events)
+    }
+
+    /// Runs the handlers of each event in order; an event's handlers run concurrently.
+    private func dispatch(_ events: [BillingEvent]) async {
+        for event in events {
+            let registrations = handlers.matching(event.type)
+            switch registrations.count {
+            case 0:
+                continue
+            case 1:
+                await invoke(registrations[0], with: event)
+            default:
+                await withDiscardingTaskGroup { group in
+                    for registration in registrations {
+                        group.addTask { await self.invoke(registration, with: event) }
+                    }
+                }
+            }
+        }
+    }
+
+    private func invoke(_ registration: HandlerRegistry.Registration, with event: BillingEvent) async {
+        let started = ContinuousClock.now
+        let outcome = await IsolatedHandlerRunner.run(timeout: configuration.handlerTimeout, clock: clock) {
+            try await registration.handler(event)
+        }
+        metrics.handlerDuration.recordInterval(since: started)
+        switch outcome {
+        case .succeeded:
+            break
+        case .failed(let error):
+            metrics.handlerFailed(handler: registration.name, reason: "error")
+            logger.error(
+                "Event handler failed",
+                metadata: handlerMetadata(registration, event).merging(["error": "\(error)"]) { $1 }
+            )
+        case .timedOut:
+            metrics.handlerFailed(handler: registration.name, reason: "timeout")
+            logger.error(
+                "Event handler timed out and was abandoned",
+                metadata: handlerMetadata(registration, event).merging(
+                    ["billing.handler.timeout": "\(configuration.handlerTimeout.map { "\($0)" } ?? "none")"]
+                ) { $1 }
+            )
+        }
+    }
+
+    private func handlerMetadata(_ registration: HandlerRegistry.Registration, _ event: BillingEvent) -> Logger.Metadata {
+        [
+            LogKeys.eventID: "\(event.id)",
+            LogKeys.eventType: "\(event.type)",
+            LogKeys.handler: "\(registration.name)",
+        ]
+    }
+}
+
+extension CoreMetrics.Timer {
+    /// Records the time elapsed since `start` on the continuous clock.
+    func recordInterval(since start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        let (seconds, attoseconds) = elapsed.components
+        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

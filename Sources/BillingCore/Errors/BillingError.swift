@@ -1,0 +1,88 @@
+/// The one error type Bilingus throws.
+///
+/// Modelled on Hummingbird's `HTTPError`: a struct with an extensible ``Code``
+/// rather than a closed enum, so later layers (storage, plugins, webhooks) add
+/// codes without breaking anyone's `switch`.
+///
+/// The ``message`` is written for an operator reading a log. It names the field
+/// or operation that failed and never contains secrets or payload data; the
+/// ``underlying`` error carries the low-level cause.
+public struct BillingError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure this is. Compare with `==` against the static members.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// A stable, dotted identifier such as `event.invalid`.
+        public let rawValue: String
+
+        /// Creates a code. Layers above BillingCore define their own as static members.
+        public init(_ rawValue: String) {
+            self.rawValue = rawValue
+        }
+
+        public var description: String { rawValue }
+
+        /// An event, filter or argument failed validation.
+        public static let invalidArgument = Code("invalid.argument")
+        /// A configured limit (payload size, metadata entries, lengths) was exceeded.
+        public static let limitExceeded = Code("limit.exceeded")
+        /// Two amounts in different currencies were combined.
+        public static let currencyMismatch = Code("money.currency_mismatch")
+        /// An arithmetic result does not fit in 64-bit minor units.
+        public static let overflow = Code("money.overflow")
+        /// A currency code is not an active ISO 4217 code.
+        public static let unknownCurrency = Code("money.unknown_currency")
+        /// Text could not be parsed (money, JSON, identifiers).
+        public static let parseFailure = Code("parse.failure")
+        /// A payload could not be encoded or decoded as its typed form.
+        public static let payloadMismatch = Code("payload.mismatch")
+        /// The storage backend failed; ``BillingError/underlying`` has the cause.
+        public static let storageFailure = Code("storage.failure")
+        /// A requested record does not exist.
+        public static let notFound = Code("not_found")
+        /// An operation did not finish within its deadline.
+        public static let timeout = Code("timeout")
+        /// The component has been shut down and no longer accepts work.
+        public static let shutDown = Code("shut_down")
+        /// The operation is not supported by this component or configuration.
+        public static let unsupported = Code("unsupported")
+    }
+
+    /// What kind of failure this is.
+    public var code: Code
+    /// A human-readable explanation without secrets or payload data.
+    public var message: String
+    /// The field or setting at fault, when there is one (for example `metadata` or `tenantId`).
+    public var field: String?
+    /// The lower-level error that caused this one, if any.
+    public var underlying: (any Error & Sendable)?
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, field: String? = nil, underlying: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.field = field
+        self.underlying = underlying
+    }
+
+    public var description: String {
+        var text = "BillingError(\(code)): \(message)"
+        if let field {
+            text += " [field: \(field)]"
+        }
+        if let underlying {
+            text += " (caused by: \(String(describing: underlying)))"
+        }
+        return text
+    }
+}
+
+extension BillingError {
+    /// A validation failure naming the offending field.
+    package static func invalid(_ field: String, _ message: String) -> BillingError {
+        BillingError(.invalidArgument, message, field: field)
+    }
+
+    /// A limit violation naming the offending field.
+    package static func limit(_ field: String, _ message: String) -> BillingError {
+        BillingError(.limitExceeded, message, field: field)
+    }
+}

@@ -1,0 +1,87 @@
+/// Checks events against ``EventLimits`` before anything is stored.
+///
+/// Messages name the field and the limit but never echo the offending value:
+/// payloads and ids can carry personal data.
+public struct EventValidator: Sendable {
+    /// The limits applied.
+    public let limits: EventLimits
+
+    /// Creates a validator.
+    public init(limits: EventLimits = EventLimits()) {
+        self.limits = limits
+    }
+
+    /// Validates a batch: its size, then every event in it.
+    /// - Throws: the first violation, naming the event's position when there are several.
+    public func validate(batch events: [BillingEvent]) throws {
+        guard !events.isEmpty else {
+            throw BillingError.invalid("events", "A batch must contain at least one event")
+        }
+        guard events.count <= limits.maxBatchSize else {
+            throw BillingError.limit("events", "A batch may hold at most \(limits.maxBatchSize) events, got \(events.count)")
+        }
+        for (index, event) in events.enumerated() {
+            do {
+                try validate(event)
+            } catch var error as BillingError where events.count > 1 {
+                error.message = "Event \(index) of the batch: " + error.message
+                throw error
+            }
+        }
+    }
+
+    /// Validates one event.
+    public func validate(_ event: BillingEvent) throws {
+        try identifier(event.tenantId, field: "tenantId")
+        try identifier(event.userId, field: "userId")
+        try identifier(event.entityId, field: "entityId")
+        try identifier(event.idempotencyKey, field: "idempotencyKey")
+        try identifier(event.correlationId, field: "correlationId")
+        guard event.schemaVersion >= 1 else {
+            throw BillingError.invalid("schemaVersion", "Schema version must be at least 1")
+        }
+
+        let payloadBytes = try measure(event.payload, field: "payload")
+        guard payloadBytes <= limits.maxPayloadBytes else {
+            throw BillingError.limit("payload", "Payload is \(payloadBytes) bytes; the limit is \(limits.maxPayloadBytes)")
+        }
+
+        guard event.metadata.count <= limits.maxMetadataEntries else {
+            throw BillingError.limit("metadata", "Metadata has \(event.metadata.count) entries; the limit is \(limits.maxMetadataEntries)")
+        }
+        for (key, value) in event.metadata {
+            guard !key.isEmpty, key.utf8.count <= limits.maxMetadataKeyLength else {
+                throw BillingError.limit("metadata", "Metadata keys must be 1 to \(limits.maxMetadataKeyLength) bytes")
+            }
+            guard !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw BillingError.invalid("metadata", "Metadata keys must not contain control characters")
+            }
+            let size = try measure(value, field: "metadata")
+            guard size <= limits.maxMetadataValueBytes else {
+                throw BillingError.limit("metadata", "A metadata value is \(size) bytes; the limit is \(limits.maxMetadataValueBytes)")
+            }
+        }
+    }
+
+    private func identifier(_ value: String?, field: String) throws {
+        guard let value else { return }
+        guard !value.isEmpty else {
+            throw BillingError.invalid(field, "\(field) must not be empty; leave it nil instead")
+        }
+        guard value.utf8.count <= limits.maxIdentifierLength else {
+            throw BillingError.limit(field, "\(field) is \(value.utf8.count) bytes; the limit is \(limits.maxIdentifierLength)")
+        }
+        guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw BillingError.invalid(field, "\(field) must not contain control characters")
+        }
+    }
+
+    private func measure(_ value: JSONValue, field: String) throws -> Int {
+        do {
+            return try CanonicalJSON.encodedSize(of: value, maxDepth: limits.maxJSONDepth)
+        } catch var error as BillingError {
+            error.field = field
+            throw error
+        }
+    }
+}

@@ -1,0 +1,129 @@
+public import BillingCore
+public import Foundation
+import Synchronization
+
+/// A clock that moves only when a test tells it to.
+///
+/// Inject it wherever Bilingus takes a ``BillingClock`` (the bus's handler timeouts,
+/// typed publishes, later retries and backoff). Sleepers resume when ``advance(by:)``
+/// moves the clock past their deadline, so tests never wait in real time.
+///
+/// ```swift
+/// let clock = TestClock()
+/// let bus = EventBus(store: InMemoryEventStore(), clock: clock)
+/// // ... start something that sleeps for 5 s ...
+/// await clock.waitForSleepers(1)
+/// clock.advance(by: .seconds(5))
+/// ```
+public final class TestClock: BillingClock {
+    private struct Sleeper {
+        let id: Int
+        let deadline: Duration
+        let continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private struct State {
+        var elapsed: Duration = .zero
+        var nextID = 0
+        var sleepers: [Sleeper] = []
+        var cancelled: Set<Int> = []
+        var sleeperWatchers: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+
+    private let start: Date
+    private let state = Mutex(State())
+
+    /// Creates a clock reading `start` (default 2026-01-01T00:00:00Z).
+    public init(start: Date = Date(timeIntervalSince1970: 1_767_225_600)) {
+        self.start = start
+    }
+
+    /// The start date plus every advance so far.
+    public func now() -> Date {
+        let elapsed = state.withLock { $0.elapsed }
+        return start.addingTimeInterval(Self.seconds(elapsed))
+    }
+
+    /// How far the clock has been advanced.
+    public var elapsed: Duration {
+        state.withLock { $0.elapsed }
+    }
+
+    /// The number of tasks currently sleeping on this clock.
+    public var sleeperCount: Int {
+        state.withLock { $0.sleepers.count }
+    }
+
+    /// Suspends until the clock is advanced by at least `duration`, or the task is cancelled.
+    public func sleep(for duration: Duration) async throws {
+        let id = state.withLock { state -> Int in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let (resumeNow, watchers) = state.withLock { state -> (Result<Void, any Error>?, [CheckedContinuation<Void, Never>]) in
+                    if state.cancelled.remove(id) != nil {
+                        return (.failure(CancellationError()), [])
+                    }
+                    if duration <= .zero {
+                        return (.success(()), [])
+                    }
+                    state.sleepers.append(Sleeper(id: id, deadline: state.elapsed + duration, continuation: continuation))
+                    return (nil, Self.takeSatisfiedWatchers(&state))
+                }
+                for watcher in watchers { watcher.resume() }
+                if let resumeNow {
+                    continuation.resume(with: resumeNow)
+                }
+            }
+        } onCancel: {
+            let sleeper = state.withLock { state -> Sleeper? in
+                if let index = state.sleepers.firstIndex(where: { $0.id == id }) {
+                    return state.sleepers.remove(at: index)
+                }
+                state.cancelled.insert(id)
+                return nil
+            }
+            sleeper?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Moves the clock forward and wakes every sleeper whose deadline has passed.
+    public func advance(by duration: Duration) {
+        let due = state.withLock { state -> [Sleeper] in
+            state.elapsed += duration
+            let due = state.sleepers.filter { $0.deadline <= state.elapsed }
+            state.sleepers.removeAll { $0.deadline <= state.elapsed }
+            return due.sorted { $0.deadline < $1.deadline }
+        }
+        for sleeper in due {
+            sleeper.continuation.resume()
+        }
+    }
+
+    /// Waits until at least `count` tasks are sleeping on this clock, so an
+    /// ``advance(by:)`` that follows is sure to reach them.
+    public func waitForSleepers(_ count: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { state -> Bool in
+                if state.sleepers.count >= count { return true }
+                state.sleeperWatchers.append((count, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    private static func takeSatisfiedWatchers(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
+        let count = state.sleepers.count
+        let satisfied = state.sleeperWatchers.filter { $0.count <= count }.map(\.continuation)
+        state.sleeperWatchers.removeAll { $0.count <= count }
+        return satisfied
+    }
+
+    private static func seconds(_ duration: Duration) -> TimeInterval {
+        let (seconds, attoseconds) = duration.components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}

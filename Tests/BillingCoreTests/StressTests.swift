@@ -1,0 +1,81 @@
+import BillingCore
+import BillingStore
+import Synchronization
+import Testing
+
+@Suite("Stress")
+struct StressTests {
+    @Test("64 concurrent publishers × 1,000 events: each stored once, unique increasing sequences, every handler saw every event")
+    func concurrentPublishers() async throws {
+        let store = InMemoryEventStore()
+        let bus = EventBus(store: store)
+        let publishers = 64
+        let perPublisher = 1000
+
+        let everything = Mutex<[EventID: Int]>([:])
+        let payments = Mutex<[EventID: Int]>([:])
+        bus.subscribe(pattern: .all, name: "everything") { event in
+            everything.withLock { $0[event.id, default: 0] += 1 }
+        }
+        bus.subscribe(pattern: "payment.*", name: "payments") { event in
+            payments.withLock { $0[event.id, default: 0] += 1 }
+        }
+
+        let published = try await withThrowingTaskGroup(of: [BillingEvent].self) { group in
+            for publisher in 0..<publishers {
+                group.addTask {
+                    var stored: [BillingEvent] = []
+                    var index = 0
+                    while index < perPublisher {
+                        // Mix single publishes with atomic batches of 10, and retry some
+                        // publishes with their idempotency key, as a client would after a timeout.
+                        if index % 100 == 0 {
+                            let batch = (index..<index + 10).map { event(publisher, $0) }
+                            stored += try await bus.publish(batch)
+                            index += 10
+                        } else {
+                            let original = event(publisher, index)
+                            let result = try await bus.publish(original)
+                            if index % 7 == 0 {
+                                let retried = try await bus.publish(event(publisher, index))
+                                #expect(retried == result)
+                            }
+                            stored.append(result)
+                            index += 1
+                        }
+                    }
+                    return stored
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+
+        let total = publishers * perPublisher
+        #expect(published.count == total)
+        #expect(Set(published.map(\.id)).count == total)
+
+        let all = try await store.getEvents()
+        #expect(all.count == total)
+        #expect(all.map(\.sequence) == (1...Int64(total)).map { Optional($0) })
+        #expect(Set(all.map(\.id)) == Set(published.map(\.id)))
+        #expect(try await store.headSequence() == Int64(total))
+
+        let seen = everything.withLock { $0 }
+        #expect(seen.count == total)
+        #expect(seen.values.allSatisfy { $0 == 1 })
+        let paymentEvents = all.filter { $0.type.noun == "payment" }
+        let seenPayments = payments.withLock { $0 }
+        #expect(Set(seenPayments.keys) == Set(paymentEvents.map(\.id)))
+        #expect(seenPayments.values.allSatisfy { $0 == 1 })
+    }
+
+    private func event(_ publisher: Int, _ index: Int) -> BillingEvent {
+        BillingEvent(
+            type: index % 2 == 0 ? .paymentInitiated : .invoicePaid,
+            payload: ["publisher": .int(Int64(publisher)), "index": .int(Int64(index))],
+            tenantId: "tenant-\(publisher % 4)",
+            entityId: "entity-\(publisher)-\(index % 10)",
+            idempotencyKey: "p\(publisher)-e\(index)"
+        )
+    }
+}
