@@ -35,9 +35,15 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The system libsqlite3; internal to BillingStore, not a product.
+        .systemLibrary(
+            name: "CBilingusSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         .target(
             name: "BillingStore",
-            dependencies: ["BillingCore"],
+            dependencies: ["BillingCore", "CBilingusSQLite"],
             swiftSettings: strictSettings
         ),
         .target(

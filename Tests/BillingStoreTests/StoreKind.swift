@@ -1,5 +1,6 @@
 import BillingCore
 import BillingStore
+import Foundation
 import Testing
 
 /// A storage implementation under test. The conformance suite runs once per kind,
@@ -11,7 +12,21 @@ struct StoreKind: Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 
     static let inMemory = StoreKind(name: "in-memory") { InMemoryEventStore() }
+    static let sqlite = StoreKind(name: "sqlite") { try SQLiteEventStore(path: TemporaryFiles.newPath()) }
 
     /// Every backend the conformance suite covers.
-    static let all: [StoreKind] = [.inMemory]
+    static let all: [StoreKind] = [.inMemory, .sqlite]
+}
+
+/// Fresh database paths under one directory per test process.
+enum TemporaryFiles {
+    static let directory: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("bilingus-tests-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    static func newPath(_ name: String = "events") -> String {
+        directory.appendingPathComponent("\(name)-\(UUID().uuidString).sqlite").path
+    }
 }

@@ -27,6 +27,18 @@ public struct EventID: Hashable, Sendable, Comparable, Codable, CustomStringConv
         UUIDv7Generator.shared.next(milliseconds: UInt64(max(0, (date.timeIntervalSince1970 * 1000).rounded(.down))))
     }
 
+    /// Reads the 16 raw bytes of a UUID (the form storage backends keep).
+    package init?(bytes: some Collection<UInt8>) {
+        guard bytes.count == 16 else { return nil }
+        let b = Array(bytes)
+        uuid = UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
+    }
+
+    /// The 16 raw bytes, in UUID byte order (so they sort like the id).
+    package var bytes: [UInt8] {
+        withUnsafeBytes(of: uuid.uuid) { Array($0) }
+    }
+
     /// The lowercase hyphenated form.
     public var description: String { uuid.uuidString.lowercased() }
 

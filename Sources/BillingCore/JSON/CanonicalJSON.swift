@@ -33,6 +33,12 @@ public enum CanonicalJSON {
         }
     }
 
+    /// Parses JSON text in place, without copying it (storage backends read columns this way).
+    package static func decode(buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int = 128) throws -> JSONValue {
+        var parser = JSONParser(bytes: buffer, maxDepth: maxDepth)
+        return try parser.parseDocument()
+    }
+
     /// Parses JSON text from a string.
     public static func decode(_ text: String, maxDepth: Int = 128) throws -> JSONValue {
         try decode(Array(text.utf8), maxDepth: maxDepth)

@@ -1,0 +1,112 @@
+import BillingCore
+
+/// Translates ``EventFilters`` into one SQL query that an index answers.
+///
+/// The index is chosen explicitly (`INDEXED BY`) from the most selective filter
+/// present, so the plan never depends on planner guesses or statistics:
+/// entity → user → tenant → type → time → the sequence itself. Every index ends in
+/// `sequence` (except time), so single-key reads come back ordered without a sort.
+/// `EXPLAIN QUERY PLAN` tests check that no combination scans the table.
+struct SQLiteEventQuery {
+    enum Binding {
+        case integer(Int64)
+        case text(String)
+    }
+
+    let sql: String
+    let bindings: [Binding]
+    /// The index the query is pinned to, or `nil` for the primary key.
+    let index: String?
+
+    init(_ filters: EventFilters) {
+        var conditions: [String] = []
+        var bindings: [Binding] = []
+        var index: String?
+
+        func pin(_ name: String) {
+            if index == nil { index = name }
+        }
+
+        if let entityId = filters.entityId {
+            conditions.append("entity_id = ?")
+            bindings.append(.text(entityId))
+            pin("events_entity")
+        }
+        if let userId = filters.userId {
+            conditions.append("user_id = ?")
+            bindings.append(.text(userId))
+            pin("events_user")
+        }
+        if let tenantId = filters.tenantId {
+            conditions.append("tenant_id = ?")
+            bindings.append(.text(tenantId))
+            pin("events_tenant")
+        }
+
+        // Types: exact names and prefix patterns are alternatives. A `*` pattern
+        // lifts the restriction entirely.
+        let matchesAll = filters.typePatterns.contains { if case .all = $0.kind { true } else { false } }
+        if !matchesAll, !filters.types.isEmpty || !filters.typePatterns.isEmpty {
+            var alternatives: [String] = []
+            let exact = filters.types.map(\.rawValue) + filters.typePatterns.compactMap {
+                if case .exact(let type) = $0.kind { type.rawValue } else { nil }
+            }
+            let uniqueExact = Array(Set(exact)).sorted()
+            if !uniqueExact.isEmpty {
+                alternatives.append("type IN (" + Array(repeating: "?", count: uniqueExact.count).joined(separator: ", ") + ")")
+                bindings += uniqueExact.map { .text($0) }
+            }
+            for pattern in filters.typePatterns {
+                guard case .prefix(let prefix) = pattern.kind else { continue }
+                // `invoice.*` is the half-open range ['invoice.', 'invoice/'): '/' follows '.'.
+                alternatives.append("(type >= ? AND type < ?)")
+                bindings += [.text(prefix), .text(String(prefix.dropLast()) + "/")]
+            }
+            conditions.append(alternatives.count == 1 ? alternatives[0] : "(" + alternatives.joined(separator: " OR ") + ")")
+            pin("events_type")
+        }
+
+        if let from = filters.from {
+            conditions.append("timestamp >= ?")
+            bindings.append(.integer(Timestamp.microseconds(from)))
+            pin("events_timestamp")
+        }
+        if let to = filters.to {
+            conditions.append("timestamp < ?")
+            bindings.append(.integer(Timestamp.microseconds(to)))
+            pin("events_timestamp")
+        }
+
+        // The sequence bounds are always present: they make every read a keyset
+        // range (`sequence > 0` when unbounded) and carry cursor pagination.
+        conditions.append("sequence > ?")
+        bindings.append(.integer(filters.afterSequence ?? 0))
+        if let before = filters.beforeSequence {
+            conditions.append("sequence < ?")
+            bindings.append(.integer(before))
+        }
+
+        var sql = "SELECT \(SQLiteEventRow.columns) FROM events"
+        if let index {
+            sql += " INDEXED BY \(index)"
+        }
+        sql += " WHERE " + conditions.joined(separator: " AND ")
+        sql += filters.order == .ascending ? " ORDER BY sequence ASC" : " ORDER BY sequence DESC"
+        if let limit = filters.limit {
+            sql += " LIMIT ?"
+            bindings.append(.integer(Int64(limit)))
+        }
+        self.sql = sql
+        self.bindings = bindings
+        self.index = index
+    }
+
+    func bind(to statement: SQLiteStatement) {
+        for (offset, binding) in bindings.enumerated() {
+            switch binding {
+            case .integer(let value): statement.bind(Int32(offset + 1), value)
+            case .text(let value): statement.bind(Int32(offset + 1), value)
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import BillingCore
+import Foundation
+
+/// How an event maps to a row of the `events` table.
+enum SQLiteEventRow {
+    static let columns = "sequence, id, type, payload, timestamp, tenant_id, user_id, entity_id, metadata, idempotency_key, correlation_id, causation_id, schema_version"
+
+    static let insertSQL = """
+        INSERT INTO events (id, type, payload, timestamp, tenant_id, user_id, entity_id, metadata, idempotency_key, correlation_id, causation_id, schema_version)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT DO NOTHING
+        """
+
+    /// An event with its JSON already encoded, so the CPU work happens on the
+    /// publisher's task and the single writer only binds and steps.
+    struct Encoded: Sendable {
+        let event: BillingEvent
+        let id: [UInt8]
+        let payload: [UInt8]
+        let metadata: [UInt8]
+        let causationId: [UInt8]?
+
+        init(_ event: BillingEvent) {
+            self.event = event
+            id = event.id.bytes
+            payload = CanonicalJSON.encode(event.payload)
+            metadata = CanonicalJSON.encode(.object(event.metadata))
+            causationId = event.causationId?.bytes
+        }
+    }
+
+    static func bindInsert(_ statement: SQLiteStatement, _ row: Encoded) {
+        let event = row.event
+        statement.bindBlob(1, row.id)
+        statement.bind(2, event.type.rawValue)
+        statement.bindText(3, row.payload)
+        statement.bind(4, Timestamp.microseconds(event.timestamp))
+        statement.bind(5, event.tenantId)
+        statement.bind(6, event.userId)
+        statement.bind(7, event.entityId)
+        statement.bindText(8, row.metadata)
+        statement.bind(9, event.idempotencyKey)
+        statement.bind(10, event.correlationId)
+        statement.bindBlob(11, row.causationId)
+        statement.bind(12, Int64(event.schemaVersion))
+    }
+
+    /// Reads the current row of a statement selecting ``columns``.
+    static func decode(_ statement: SQLiteStatement) throws -> BillingEvent {
+        guard let id = statement.withBytes(1, { EventID(bytes: $0) }) ?? nil else {
+            throw corrupt("id")
+        }
+        guard let typeName = statement.string(2), let type = try? BillingEventType(typeName) else {
+            throw corrupt("type")
+        }
+        guard let payload = try statement.withBytes(3, { try CanonicalJSON.decode(buffer: $0) }) else {
+            throw corrupt("payload")
+        }
+        guard case .object(let metadata)? = try statement.withBytes(8, { try CanonicalJSON.decode(buffer: $0) }) else {
+            throw corrupt("metadata")
+        }
+        var causationId: EventID?
+        if !statement.isNull(11) {
+            guard let parsed = statement.withBytes(11, { EventID(bytes: $0) }) ?? nil else { throw corrupt("causation_id") }
+            causationId = parsed
+        }
+        return BillingEvent(
+            id: id, type: type, payload: payload, timestamp: Timestamp.date(microseconds: statement.int64(4)),
+            tenantId: statement.string(5), userId: statement.string(6), entityId: statement.string(7),
+            metadata: metadata, idempotencyKey: statement.string(9), correlationId: statement.string(10),
+            causationId: causationId, schemaVersion: Int(statement.int64(12)), sequence: statement.int64(0)
+        )
+    }
+
+    private static func corrupt(_ column: String) -> BillingError {
+        BillingError(.storageCorrupt, "A stored event has an unreadable \(column) column", field: column)
+    }
+}

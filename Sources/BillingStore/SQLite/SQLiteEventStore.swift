@@ -1,0 +1,208 @@
+public import BillingCore
+import CBilingusSQLite
+import Foundation
+
+/// Durable event storage in a SQLite file: the default store of Bilingus.
+///
+/// - **WAL mode**, so readers never block the writer or each other.
+/// - **One writer connection with group commit**: concurrent appends share one
+///   transaction; each batch stays atomic on its own. An idle store commits at once.
+/// - **Several reader connections**, reading while the writer writes.
+/// - **Durability** is ``Configuration/Synchronous-swift.enum``: `.normal` (the default) survives a
+///   crash or `kill -9` of the process; `.full` also survives a power loss, at the
+///   cost of an fsync per commit.
+/// - **Forward-only migrations**, recorded in `schema_migrations`; a file written by
+///   a newer Bilingus is refused with `storage.schema_too_new`.
+/// - Every value is bound, never interpolated; payload and metadata are stored as
+///   canonical JSON text. SQLite errors become ``BillingError``s carrying the SQLite
+///   result code (`storage.full`, `storage.read_only`, `storage.corrupt`, ...).
+///
+/// Blocking SQLite calls run on the store's own dispatch queues, never on Swift's
+/// cooperative thread pool.
+///
+/// Several processes may share one file: SQLite's locking serializes their writes
+/// (waiting up to ``Configuration/busyTimeout``), and each sees the others' events.
+public final class SQLiteEventStore: EventStore {
+    /// How the store opens and uses its database.
+    public struct Configuration: Sendable {
+        /// SQLite's `synchronous` setting in WAL mode.
+        public enum Synchronous: String, Sendable, Hashable {
+            /// A commit survives a crash of the process (and `kill -9`); after a power
+            /// loss the last commits may be lost, never half-applied. The default.
+            case normal = "NORMAL"
+            /// A commit is fsynced before `append` returns: it also survives a power loss.
+            case full = "FULL"
+        }
+
+        /// Durability against crashes and power loss (default ``Synchronous-swift.enum/normal``).
+        public var synchronous: Synchronous
+        /// How long an operation waits for a lock held by another connection or process (default 5 s).
+        public var busyTimeout: Duration
+        /// Reader connections (default 4).
+        public var readerCount: Int
+        /// The most events one group commit takes (default 4,096). A single larger batch is still committed whole.
+        public var maxGroupCommitEvents: Int
+        /// Opens the file read-only: reads work, appends fail with `storage.read_only`.
+        public var readOnly: Bool
+
+        /// Creates a configuration; every parameter has the documented default.
+        public init(
+            synchronous: Synchronous = .normal,
+            busyTimeout: Duration = .seconds(5),
+            readerCount: Int = 4,
+            maxGroupCommitEvents: Int = 4096,
+            readOnly: Bool = false
+        ) {
+            self.synchronous = synchronous
+            self.busyTimeout = busyTimeout
+            self.readerCount = readerCount
+            self.maxGroupCommitEvents = maxGroupCommitEvents
+            self.readOnly = readOnly
+        }
+    }
+
+    /// The database file.
+    public let path: String
+    /// The configuration the store was opened with.
+    public let configuration: Configuration
+
+    private let writer: SQLiteWriter
+    private let readers: SQLiteReaderPool
+
+    /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
+    ///
+    /// - Throws: ``BillingError`` coded `storage.corrupt` for a file that is not a SQLite
+    ///   database, `storage.schema_too_new` for one written by a newer Bilingus,
+    ///   `storage.unavailable` if it cannot be opened, `invalid.argument` for `:memory:`
+    ///   (use `InMemoryEventStore`).
+    public init(path: String, configuration: Configuration = Configuration()) throws {
+        guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file::memory:") else {
+            throw BillingError.invalid("path", "SQLiteEventStore needs a file path; use InMemoryEventStore for memory-only storage")
+        }
+        self.path = path
+        self.configuration = configuration
+        let mode: SQLiteConnection.Mode = configuration.readOnly ? .readOnly : .readWrite
+
+        let writerConnection = try SQLiteConnection(path: path, mode: mode)
+        try Self.configure(writerConnection, configuration, isWriter: true)
+        if configuration.readOnly {
+            try Self.checkSchema(writerConnection)
+        } else {
+            try SQLiteSchema.migrate(writerConnection, now: Date())
+        }
+        writer = SQLiteWriter(
+            connection: writerConnection,
+            maxGroupEvents: configuration.maxGroupCommitEvents,
+            label: "bilingus.sqlite.writer"
+        )
+
+        var readerConnections: [SQLiteConnection] = []
+        for _ in 0..<max(1, configuration.readerCount) {
+            let connection = try SQLiteConnection(path: path, mode: mode)
+            try Self.configure(connection, configuration, isWriter: false)
+            readerConnections.append(connection)
+        }
+        readers = SQLiteReaderPool(connections: readerConnections, label: "bilingus.sqlite.reader")
+    }
+
+    private static func configure(_ connection: SQLiteConnection, _ configuration: Configuration, isWriter: Bool) throws {
+        let (seconds, attoseconds) = configuration.busyTimeout.components
+        sqlite3_busy_timeout(connection.handle, Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+        // Touching the schema is the first real read: it is where a file that is not
+        // a database, or a damaged one, is detected.
+        _ = try connection.scalarInt("PRAGMA schema_version", "read the database header")
+        if isWriter, !configuration.readOnly {
+            let journal = try connection.scalarText("PRAGMA journal_mode = WAL", "switch to WAL mode")
+            guard journal?.lowercased() == "wal" else {
+                throw BillingError(.storageFailure, "SQLite refused WAL mode for this database (journal mode is \(journal ?? "unknown"))")
+            }
+        }
+        try connection.execute("PRAGMA synchronous = \(configuration.synchronous.rawValue)", "set the synchronous mode")
+        try connection.execute("PRAGMA foreign_keys = ON", "enable foreign keys")
+        if !isWriter {
+            try connection.execute("PRAGMA query_only = ON", "make a reader connection query-only")
+        }
+    }
+
+    private static func checkSchema(_ connection: SQLiteConnection) throws {
+        let hasTable = try connection.scalarInt(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+            "read the schema"
+        ) ?? 0
+        guard hasTable > 0 else {
+            throw BillingError(.storageUnavailable, "The database has no Bilingus schema and cannot be created read-only")
+        }
+        let version = try connection.scalarInt("SELECT max(version) FROM schema_migrations", "read the schema version") ?? 0
+        guard version <= SQLiteSchema.latestVersion else {
+            throw BillingError(
+                .storageSchemaTooNew,
+                "The database has schema version \(version), newer than the \(SQLiteSchema.latestVersion) this version of Bilingus knows; upgrade Bilingus to open it"
+            )
+        }
+    }
+
+    // MARK: - EventStore
+
+    public func append(_ events: [BillingEvent]) async throws -> [AppendResult] {
+        guard !events.isEmpty else { return [] }
+        // Encoding happens here, on the caller's task, in parallel across publishers.
+        return try await writer.append(events.map(SQLiteEventRow.Encoded.init))
+    }
+
+    public func events(matching filters: EventFilters) async throws -> [BillingEvent] {
+        try filters.validate()
+        return try await readers.read { try SQLiteReads.events(filters, $0) }
+    }
+
+    public func event(id: EventID) async throws -> BillingEvent? {
+        try await readers.read { try SQLiteReads.event(id: id, $0) }
+    }
+
+    public func event(tenantId: String?, idempotencyKey: String) async throws -> BillingEvent? {
+        try await readers.read { try SQLiteReads.event(tenantId: tenantId, idempotencyKey: idempotencyKey, $0) }
+    }
+
+    public func headSequence() async throws -> Int64 {
+        try await readers.read { try SQLiteReads.headSequence($0) }
+    }
+
+    // MARK: - Maintenance and diagnostics (package access, for tests and tools)
+
+    /// Runs SQL on the writer connection between group commits (pragmas in fault tests).
+    package func executeOnWriter(_ sql: String) async throws {
+        try await writer.withConnection { try $0.execute(sql, "run maintenance SQL") }
+    }
+
+    /// Reads one integer on the writer connection (`PRAGMA page_count`).
+    package func scalarOnWriter(_ sql: String) async throws -> Int64? {
+        try await writer.withConnection { try $0.scalarInt(sql, "run maintenance SQL") }
+    }
+
+    /// The `EXPLAIN QUERY PLAN` lines for the query `filters` would run.
+    package func queryPlan(for filters: EventFilters) async throws -> [String] {
+        try await readers.read { connection in
+            let query = SQLiteEventQuery(filters)
+            let statement = try connection.prepare("EXPLAIN QUERY PLAN " + query.sql)
+            defer { statement.finalize() }
+            query.bind(to: statement)
+            var lines: [String] = []
+            while try statement.step("explain a query") {
+                lines.append(statement.string(3) ?? "")
+            }
+            return lines
+        }
+    }
+
+    /// `PRAGMA integrity_check`: `["ok"]` for a healthy database.
+    package func integrityCheck() async throws -> [String] {
+        try await readers.read { connection in
+            let statement = try connection.prepare("PRAGMA integrity_check")
+            defer { statement.finalize() }
+            var lines: [String] = []
+            while try statement.step("check integrity") {
+                lines.append(statement.string(0) ?? "")
+            }
+            return lines
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import BillingCore
+import Foundation
+
+/// One forward-only schema change. Applied once, in its own transaction, and
+/// recorded in `schema_migrations`. Never edit a released migration: add a new one.
+struct SQLiteMigration: Sendable {
+    let version: Int64
+    let name: String
+    let statements: [String]
+}
+
+/// The schema, as the sequence of migrations that builds it.
+enum SQLiteSchema {
+    static let migrations: [SQLiteMigration] = [
+        SQLiteMigration(
+            version: 1,
+            name: "events, plugins and webhook endpoints",
+            statements: [
+                // `sequence` is the rowid: strictly increasing, assigned at insert.
+                // Ids are 16-byte UUIDs; timestamps are microseconds since the epoch;
+                // payload and metadata are canonical JSON text.
+                """
+                CREATE TABLE events (
+                    sequence INTEGER PRIMARY KEY,
+                    id BLOB NOT NULL UNIQUE,
+                    type TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    timestamp INTEGER NOT NULL,
+                    tenant_id TEXT,
+                    user_id TEXT,
+                    entity_id TEXT,
+                    metadata TEXT NOT NULL,
+                    idempotency_key TEXT,
+                    correlation_id TEXT,
+                    causation_id BLOB,
+                    schema_version INTEGER NOT NULL
+                )
+                """,
+                // The seed's indexes (type, timestamp, tenant, user) plus entity; each
+                // ends in `sequence` so filtered reads come back in order without a sort.
+                "CREATE INDEX events_type ON events(type, sequence)",
+                "CREATE INDEX events_timestamp ON events(timestamp)",
+                "CREATE INDEX events_tenant ON events(tenant_id, sequence)",
+                "CREATE INDEX events_user ON events(user_id, sequence)",
+                "CREATE INDEX events_entity ON events(entity_id, sequence)",
+                // Idempotency is per tenant; a missing tenant is its own tenant ('' can
+                // never be a real tenant id, validation rejects empty ids).
+                """
+                CREATE UNIQUE INDEX events_idempotency ON events(coalesce(tenant_id, ''), idempotency_key)
+                WHERE idempotency_key IS NOT NULL
+                """,
+                // The seed's Plugin model.
+                """
+                CREATE TABLE plugins (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    version TEXT NOT NULL,
+                    description TEXT,
+                    author TEXT,
+                    is_active INTEGER NOT NULL DEFAULT 1,
+                    config TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                )
+                """,
+                // The seed's WebhookEndpoint model; `events` is a JSON array of patterns.
+                """
+                CREATE TABLE webhook_endpoints (
+                    id TEXT PRIMARY KEY,
+                    url TEXT NOT NULL,
+                    events TEXT NOT NULL DEFAULT '[]',
+                    is_active INTEGER NOT NULL DEFAULT 1,
+                    secret TEXT,
+                    tenant_id TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                )
+                """,
+                "CREATE INDEX webhook_endpoints_tenant ON webhook_endpoints(tenant_id)",
+            ]
+        )
+    ]
+
+    static var latestVersion: Int64 { migrations.last?.version ?? 0 }
+
+    /// Brings the database up to ``latestVersion``, one transaction per migration.
+    /// - Throws: `storage.schema_too_new` if the file was written by a newer schema.
+    static func migrate(_ connection: SQLiteConnection, now: Date) throws {
+        try connection.execute(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                applied_at INTEGER NOT NULL
+            )
+            """,
+            "create the schema_migrations table"
+        )
+        let current = try connection.scalarInt("SELECT max(version) FROM schema_migrations", "read the schema version") ?? 0
+        guard current <= latestVersion else {
+            throw BillingError(
+                .storageSchemaTooNew,
+                "The database has schema version \(current), newer than the \(latestVersion) this version of Bilingus knows; upgrade Bilingus to open it"
+            )
+        }
+        for migration in migrations where migration.version > current {
+            try connection.transaction("apply migration \(migration.version) (\(migration.name))") {
+                // Read the version again under the write lock: another process opening
+                // the same new file may have applied this migration meanwhile.
+                let applied = try connection.scalarInt("SELECT max(version) FROM schema_migrations", "read the schema version") ?? 0
+                guard applied < migration.version else { return }
+                for sql in migration.statements {
+                    try connection.execute(sql, "apply migration \(migration.version) (\(migration.name))")
+                }
+                let record = try connection.statement("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
+                defer { record.reset() }
+                record.bind(1, migration.version)
+                record.bind(2, migration.name)
+                record.bind(3, Timestamp.microseconds(now))
+                _ = try record.step("record migration \(migration.version)")
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import BillingCore
+import Dispatch
+import Synchronization
+
+/// Reader connections, each on its own serial queue, lent out one read at a time.
+///
+/// In WAL mode readers never block the writer or each other: each read sees the
+/// last commit that finished before it started. Blocking SQLite calls run on the
+/// readers' queues, never on Swift's cooperative threads.
+final class SQLiteReaderPool: Sendable {
+    private struct Reader: Sendable {
+        let connection: ConfinedConnection
+        let queue: DispatchQueue
+    }
+
+    private struct State {
+        var idle: [Int]
+        var waiters: [CheckedContinuation<Int, Never>] = []
+    }
+
+    private let readers: [Reader]
+    private let state: Mutex<State>
+
+    init(connections: [SQLiteConnection], label: String) {
+        readers = connections.enumerated().map { index, connection in
+            Reader(connection: ConfinedConnection(connection), queue: DispatchQueue(label: "\(label).\(index)"))
+        }
+        state = Mutex(State(idle: Array(readers.indices)))
+    }
+
+    /// Runs `body` on an idle reader, waiting for one if all are busy.
+    func read<Value: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> Value) async throws -> Value {
+        let index = await acquire()
+        defer { release(index) }
+        let reader = readers[index]
+        return try await withCheckedThrowingContinuation { continuation in
+            reader.queue.async {
+                continuation.resume(with: Result { try body(reader.connection.value) })
+            }
+        }
+    }
+
+    private func acquire() async -> Int {
+        await withCheckedContinuation { continuation in
+            let index = state.withLock { state -> Int? in
+                if let index = state.idle.popLast() { return index }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let index { continuation.resume(returning: index) }
+        }
+    }
+
+    private func release(_ index: Int) {
+        let waiter = state.withLock { state -> CheckedContinuation<Int, Never>? in
+            if state.waiters.isEmpty {
+                state.idle.append(index)
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        waiter?.resume(returning: index)
+    }
+}

@@ -1,0 +1,47 @@
+import BillingCore
+import CBilingusSQLite
+
+/// The read queries, shared by readers and by the writer (for duplicates).
+enum SQLiteReads {
+    static func events(_ filters: EventFilters, _ connection: SQLiteConnection) throws -> [BillingEvent] {
+        let query = SQLiteEventQuery(filters)
+        let statement = try connection.statement(query.sql)
+        defer { statement.reset() }
+        query.bind(to: statement)
+        var events: [BillingEvent] = []
+        if let limit = filters.limit {
+            events.reserveCapacity(min(limit, 4096))
+        }
+        while try statement.step("read events") {
+            events.append(try SQLiteEventRow.decode(statement))
+        }
+        return events
+    }
+
+    static func event(id: EventID, _ connection: SQLiteConnection) throws -> BillingEvent? {
+        let statement = try connection.statement("SELECT \(SQLiteEventRow.columns) FROM events WHERE id = ?")
+        defer { statement.reset() }
+        statement.bindBlob(1, id.bytes)
+        return try statement.step("read an event by id") ? SQLiteEventRow.decode(statement) : nil
+    }
+
+    static func event(tenantId: String?, idempotencyKey: String, _ connection: SQLiteConnection) throws -> BillingEvent? {
+        // The same expression as the unique index, so the index answers it.
+        let statement = try connection.statement(
+            "SELECT \(SQLiteEventRow.columns) FROM events WHERE coalesce(tenant_id, '') = ? AND idempotency_key = ?"
+        )
+        defer { statement.reset() }
+        statement.bind(1, tenantId ?? "")
+        statement.bind(2, idempotencyKey)
+        return try statement.step("read an event by idempotency key") ? SQLiteEventRow.decode(statement) : nil
+    }
+
+    static func headSequence(_ connection: SQLiteConnection) throws -> Int64 {
+        try connection.scalarInt("SELECT max(sequence) FROM events", "read the head sequence") ?? 0
+    }
+}
+
+/// Whether the connection has an open transaction.
+func sqlite3InTransaction(_ connection: SQLiteConnection) -> Bool {
+    sqlite3_get_autocommit(connection.handle) == 0
+}
