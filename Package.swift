@@ -80,7 +80,14 @@ let package = Package(
         ),
         .testTarget(
             name: "BillingStoreTests",
-            dependencies: ["BillingCore", "BillingStore", "BillingTesting"],
+            // The helper executable is the child process that durability tests kill.
+            dependencies: ["BillingCore", "BillingStore", "BillingTesting", "BilingusTestHelper"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "BilingusTestHelper",
+            dependencies: ["BillingCore", "BillingStore"],
+            path: "Tests/Helpers/BilingusTestHelper",
             swiftSettings: strictSettings
         ),
     ]

@@ -1,0 +1,37 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Store benchmarks for Bilingus: one executable that runs our EventBus/SQLiteEventStore
+// side by side with a raw SQLite C API baseline and prints the ratios.
+//
+// A separate package on purpose: the root package's Scripts/test never builds it.
+// Run it with `Benchmarks/run` (release build); see README.md.
+let package = Package(
+    name: "StoreBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Bilingus", path: ".."),
+    ],
+    targets: [
+        // The system libsqlite3 for the raw baseline. A module name of its own, so it
+        // never collides with the root package's internal `CBilingusSQLite`.
+        .systemLibrary(
+            name: "CSQLiteBaseline",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .executableTarget(
+            name: "StoreBenchmarks",
+            dependencies: [
+                .product(name: "BillingCore", package: "Bilingus"),
+                .product(name: "BillingStore", package: "Bilingus"),
+                "CSQLiteBaseline",
+            ],
+            swiftSettings: [
+                .enableUpcomingFeature("ExistentialAny"),
+                .enableUpcomingFeature("InternalImportsByDefault"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

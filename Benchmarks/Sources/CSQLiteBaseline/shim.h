@@ -1,0 +1,3 @@
+// The system SQLite (libsqlite3-dev on Debian), for the benchmarks' raw C API baseline.
+// A different module name than the root package's CBilingusSQLite, so the two never clash.
+#include <sqlite3.h>

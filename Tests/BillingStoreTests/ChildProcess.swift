@@ -1,0 +1,102 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// The BilingusTestHelper executable run as a child process, with its stdout
+/// collected line by line on a background thread.
+final class ChildProcess: Sendable {
+    private struct State {
+        var lines: [String] = []
+        var partial = Data()
+        var finished = false
+        var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+
+    private let process: Process
+    private let state = Mutex(State())
+    private let exited = DispatchSemaphore(value: 0)
+
+    /// The helper binary, built next to the test bundle because BillingStoreTests depends on it.
+    static var helperURL: URL {
+        let nextToTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("BilingusTestHelper")
+        if FileManager.default.isExecutableFile(atPath: nextToTests.path) { return nextToTests }
+        // `swift test` may launch the bundle through a runner; fall back to the package's build folder.
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return packageRoot.appendingPathComponent(".build/debug/BilingusTestHelper")
+    }
+
+    init(_ arguments: [String]) throws {
+        process = Process()
+        process.executableURL = Self.helperURL
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        let reader = output.fileHandleForReading
+        try process.run()
+        // Blocking reads belong on their own thread, not on Swift's cooperative pool.
+        Thread.detachNewThread { [self] in
+            while true {
+                let chunk = reader.availableData
+                if chunk.isEmpty { break }
+                append(chunk)
+            }
+            process.waitUntilExit()
+            let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+                state.finished = true
+                defer { state.waiters.removeAll() }
+                return state.waiters.map(\.continuation)
+            }
+            for waiter in waiters { waiter.resume() }
+            exited.signal()
+        }
+    }
+
+    private func append(_ chunk: Data) {
+        let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.partial.append(chunk)
+            while let newline = state.partial.firstIndex(of: 0x0A) {
+                state.lines.append(String(decoding: state.partial[state.partial.startIndex..<newline], as: UTF8.self))
+                state.partial.removeSubrange(state.partial.startIndex...newline)
+            }
+            let count = state.lines.count
+            let ready = state.waiters.filter { $0.count <= count }.map(\.continuation)
+            state.waiters.removeAll { $0.count <= count }
+            return ready
+        }
+        for waiter in ready { waiter.resume() }
+    }
+
+    /// Complete lines printed so far.
+    var lines: [String] {
+        state.withLock { $0.lines }
+    }
+
+    /// Waits until the child printed `count` lines or exited.
+    func waitForLines(_ count: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { state -> Bool in
+                if state.lines.count >= count || state.finished { return true }
+                state.waiters.append((count, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    /// Sends SIGKILL: no cleanup, no flush, like a crash or the OOM killer.
+    func kill() {
+        _ = Foundation.kill(process.processIdentifier, SIGKILL)
+    }
+
+    /// Waits for the process to exit and returns its termination status.
+    func waitForExit() async -> Int32 {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+            DispatchQueue.global().async {
+                self.exited.wait()
+                self.exited.signal()
+                continuation.resume(returning: self.process.terminationStatus)
+            }
+        }
+    }
+}
