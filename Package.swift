@@ -43,7 +43,12 @@ let package = Package(
         ),
         .target(
             name: "BillingStore",
-            dependencies: ["BillingCore", "CBilingusSQLite"],
+            dependencies: [
+                "BillingCore",
+                "CBilingusSQLite",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(

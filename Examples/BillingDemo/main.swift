@@ -1,14 +1,21 @@
-// The Bilingus demo: publish typed billing events, react to them with
-// subscribers, and query the store. Run it with `Scripts/demo`.
+// The Bilingus demo: publish typed billing events into a SQLite file, react to
+// them with subscribers, and query the store. Run it with `Scripts/demo [path]`.
+//
+// Every publish carries an idempotency key, so running the demo again against the
+// same file stores nothing twice: the events come back as already stored and no
+// subscriber runs for them.
 import Bilingus
 import Foundation
 import Logging
 
+let path = CommandLine.arguments.dropFirst().first ?? "bilingus-demo.sqlite"
 var logger = Logger(label: "billing.demo")
 logger.logLevel = .warning
 
-let store = InMemoryEventStore()
+let store = try SQLiteEventStore(path: path)
 let bus = EventBus(store: store, logger: logger)
+let headBefore = try await store.headSequence()
+print("Event store: \(path) (\(headBefore) event(s) already stored)\n")
 
 func show(_ prefix: String, _ event: BillingEvent) {
     let entity = event.entityId.map { " entity=\($0)" } ?? ""
@@ -39,23 +46,31 @@ let invoice = InvoiceSnapshot(
     subtotal: subtotal, tax: tax, total: try subtotal.adding(tax)
 )
 let payment = PaymentSnapshot(id: "pay-1", userId: user.id, invoiceId: invoice.id, amount: invoice.total, status: "succeeded", method: "card")
-
-print("Publishing a billing flow for \(user.name ?? user.id):")
-try await bus.publish(UserCreated(user: user), tenantId: "acme")
-try await bus.publish(InvoiceGenerated(invoice: invoice, user: user), tenantId: "acme", idempotencyKey: "invoice-1001")
-try await bus.publish(PaymentCompleted(payment: payment), tenantId: "acme")
 var paid = invoice
 paid.status = "paid"
-try await bus.publish(InvoicePaid(invoice: paid, paymentId: payment.id), tenantId: "acme")
+
+/// Publishes and says whether the event was new or already stored.
+func publish(_ payload: some BillingEventPayload, key: String) async throws {
+    let stored = try await bus.publish(payload, tenantId: "acme", idempotencyKey: key)
+    if stored.sequence ?? 0 <= headBefore {
+        print("  (already stored as #\(stored.sequence ?? 0) \(stored.type); no subscriber ran)")
+    }
+}
+
+print("Publishing a billing flow for \(user.name ?? user.id):")
+try await publish(UserCreated(user: user), key: "user-1-created")
+try await publish(InvoiceGenerated(invoice: invoice, user: user), key: "inv-1001-generated")
+try await publish(PaymentCompleted(payment: payment), key: "pay-1-completed")
+try await publish(InvoicePaid(invoice: paid, paymentId: payment.id), key: "inv-1001-paid")
 
 print("\nPublishing the invoice again with the same idempotency key:")
-let again = try await bus.publish(InvoiceGenerated(invoice: invoice, user: user), tenantId: "acme", idempotencyKey: "invoice-1001")
+let again = try await bus.publish(InvoiceGenerated(invoice: invoice, user: user), tenantId: "acme", idempotencyKey: "inv-1001-generated")
 print("  returned the stored event #\(again.sequence ?? 0); no subscriber ran")
 
 audit.cancel()
 print("\nQueries:")
 let invoiceEvents = try await store.getEventsByEntity(invoice.id)
-print("  getEventsByEntity(\"\(invoice.id)\") → \(invoiceEvents.map(\.type.rawValue))")
+print("  getEventsByEntity(\"\(invoice.id)\") → \(invoiceEvents.map { "#\($0.sequence ?? 0) \($0.type)" })")
 let payments = try await store.getEventsByType(.paymentCompleted)
 print("  getEventsByType(.paymentCompleted) → \(payments.count) event(s), amount \(try payments[0].decodePayload(as: PaymentCompleted.self).payment.amount)")
 let latest = try await store.getEvents(EventFilters(tenantId: "acme", limit: 2, order: .descending))

@@ -1,13 +1,20 @@
 import BillingCore
 import BillingStore
+import Foundation
 import Synchronization
 import Testing
 
 @Suite("Stress")
 struct StressTests {
-    @Test("64 concurrent publishers × 1,000 events: each stored once, unique increasing sequences, every handler saw every event")
-    func concurrentPublishers() async throws {
-        let store = InMemoryEventStore()
+    @Test(
+        "64 concurrent publishers × 1,000 events: each stored once, unique increasing sequences, every handler saw every event",
+        arguments: ["in-memory", "sqlite"]
+    )
+    func concurrentPublishers(storage: String) async throws {
+        let store: any EventStore =
+            storage == "sqlite"
+            ? try SQLiteEventStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("bilingus-stress-\(UUID()).sqlite").path)
+            : InMemoryEventStore()
         let bus = EventBus(store: store)
         let publishers = 64
         let perPublisher = 1000

@@ -1,0 +1,67 @@
+/// Command-line options; every size has the default the targets are stated for.
+struct Options {
+    var singleEvents = 20_000
+    var concurrentEvents = 200_000
+    var publishers = 64
+    var storeEvents = 1_000_000
+    var entities = 100_000
+    var queries = 10_000
+    var setupBatch = 1_000
+    var rounds = 3
+    var scenarios: Set<Int> = [1, 2, 3]
+    var breakdown = true
+    var directory: String?
+
+    static let usage = """
+        Usage: StoreBenchmarks [options]
+          --single N        events for scenario 1, one awaiting publisher (default 20000)
+          --concurrent N    events for scenario 2, concurrent publishers (default 200000)
+          --publishers P    publishers in scenario 2 and baseline rows per transaction (default 64)
+          --store N         events in the scenario 3 store (default 1000000)
+          --entities N      distinct entity ids in the scenario 3 store (default 100000)
+          --queries N       timed getEventsByEntity calls (default 10000)
+          --rounds R        rounds of scenarios 1 and 2, alternating order; medians are reported (default 3)
+          --only LIST       scenarios to run, e.g. --only 1,3 (default 1,2,3)
+          --no-breakdown    skip the informational store.append (no bus) rows
+          --dir PATH        where the temporary databases go (default: the system temp dir)
+        """
+
+    init(arguments: [String]) throws {
+        var iterator = arguments.makeIterator()
+        func number(_ flag: String) throws -> Int {
+            guard let text = iterator.next(), let value = Int(text.replacingOccurrences(of: "_", with: "")), value > 0 else {
+                throw OptionsError(message: "\(flag) needs a positive integer")
+            }
+            return value
+        }
+        while let argument = iterator.next() {
+            switch argument {
+            case "--single": singleEvents = try number(argument)
+            case "--concurrent": concurrentEvents = try number(argument)
+            case "--publishers": publishers = try number(argument)
+            case "--store": storeEvents = try number(argument)
+            case "--entities": entities = try number(argument)
+            case "--queries": queries = try number(argument)
+            case "--setup-batch": setupBatch = try number(argument)
+            case "--rounds": rounds = try number(argument)
+            case "--no-breakdown": breakdown = false
+            case "--only":
+                guard let list = iterator.next() else { throw OptionsError(message: "--only needs a list such as 1,3") }
+                scenarios = Set(list.split(separator: ",").compactMap { Int($0) }.filter { (1...3).contains($0) })
+                guard !scenarios.isEmpty else { throw OptionsError(message: "--only takes scenario numbers 1, 2 and 3") }
+            case "--dir":
+                guard let path = iterator.next() else { throw OptionsError(message: "--dir needs a path") }
+                directory = path
+            case "-h", "--help":
+                throw OptionsError(message: "")
+            default:
+                throw OptionsError(message: "unknown argument \(argument)")
+            }
+        }
+        entities = min(entities, storeEvents)
+    }
+}
+
+struct OptionsError: Error {
+    let message: String
+}

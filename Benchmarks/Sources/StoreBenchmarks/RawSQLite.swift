@@ -1,0 +1,263 @@
+import CSQLiteBaseline
+
+/// The schema under test: the `events` table and its indexes, copied verbatim from
+/// `SQLiteSchema` (Sources/BillingStore/SQLite/SQLiteMigrations.swift, migration 1).
+/// Keep it in step with that file.
+enum EventsSchema {
+    static let statements = [
+        """
+        CREATE TABLE events (
+            sequence INTEGER PRIMARY KEY,
+            id BLOB NOT NULL UNIQUE,
+            type TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            timestamp INTEGER NOT NULL,
+            tenant_id TEXT,
+            user_id TEXT,
+            entity_id TEXT,
+            metadata TEXT NOT NULL,
+            idempotency_key TEXT,
+            correlation_id TEXT,
+            causation_id BLOB,
+            schema_version INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX events_type ON events(type, sequence)",
+        "CREATE INDEX events_timestamp ON events(timestamp)",
+        "CREATE INDEX events_tenant ON events(tenant_id, sequence)",
+        "CREATE INDEX events_user ON events(user_id, sequence)",
+        "CREATE INDEX events_entity ON events(entity_id, sequence)",
+        """
+        CREATE UNIQUE INDEX events_idempotency ON events(coalesce(tenant_id, ''), idempotency_key)
+        WHERE idempotency_key IS NOT NULL
+        """,
+    ]
+
+    /// The same INSERT the store prepares (`SQLiteEventRow.insertSQL`).
+    static let insert = """
+        INSERT INTO events (id, type, payload, timestamp, tenant_id, user_id, entity_id, metadata, idempotency_key, correlation_id, causation_id, schema_version)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT DO NOTHING
+        """
+
+    static let columns = "sequence, id, type, payload, timestamp, tenant_id, user_id, entity_id, metadata, idempotency_key, correlation_id, causation_id, schema_version"
+
+    static let byEntity = "SELECT \(columns) FROM events WHERE entity_id = ? ORDER BY sequence"
+}
+
+struct RawSQLiteError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// The baseline: the SQLite C API used directly, the way a hand-tuned C program would.
+/// Same open flags and pragmas as SQLiteEventStore's writer (WAL, synchronous=NORMAL,
+/// busy_timeout 5 s, foreign_keys on); every statement prepared once.
+final class RawDatabase {
+    let handle: OpaquePointer
+    private var statements: [OpaquePointer] = []
+
+    init(path: String) throws {
+        var pointer: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
+        let result = sqlite3_open_v2(path, &pointer, flags, nil)
+        guard result == SQLITE_OK, let pointer else {
+            sqlite3_close_v2(pointer)
+            throw RawSQLiteError(description: "open \(path): SQLite code \(result)")
+        }
+        handle = pointer
+        sqlite3_busy_timeout(handle, 5000)
+        try execute("PRAGMA journal_mode = WAL")
+        try execute("PRAGMA synchronous = NORMAL")
+        try execute("PRAGMA foreign_keys = ON")
+    }
+
+    deinit {
+        for statement in statements {
+            sqlite3_finalize(statement)
+        }
+        sqlite3_close_v2(handle)
+    }
+
+    static var version: String {
+        String(cString: sqlite3_libversion())
+    }
+
+    func createSchema() throws {
+        try execute("BEGIN IMMEDIATE")
+        for sql in EventsSchema.statements {
+            try execute(sql)
+        }
+        try execute("COMMIT")
+    }
+
+    func execute(_ sql: String) throws {
+        let result = sqlite3_exec(handle, sql, nil, nil, nil)
+        guard result == SQLITE_OK else { throw failure(result, sql) }
+    }
+
+    /// A statement owned by this database, finalized with it.
+    func prepare(_ sql: String) throws -> OpaquePointer {
+        var pointer: OpaquePointer?
+        let result = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &pointer, nil)
+        guard result == SQLITE_OK, let pointer else { throw failure(result, sql) }
+        statements.append(pointer)
+        return pointer
+    }
+
+    func failure(_ result: Int32, _ what: String) -> RawSQLiteError {
+        RawSQLiteError(description: "SQLite code \(result) (\(String(cString: sqlite3_errmsg(handle)))) in: \(what)")
+    }
+
+    func count() throws -> Int {
+        let statement = try prepare("SELECT count(*) FROM events")
+        defer { sqlite3_reset(statement) }
+        guard sqlite3_step(statement) == SQLITE_ROW else { throw failure(sqlite3_errcode(handle), "count") }
+        return Int(sqlite3_column_int64(statement, 0))
+    }
+
+    /// The `EXPLAIN QUERY PLAN` detail lines for `sql` (bindings left NULL).
+    func queryPlan(_ sql: String) throws -> [String] {
+        let statement = try prepare("EXPLAIN QUERY PLAN " + sql)
+        var lines: [String] = []
+        while sqlite3_step(statement) == SQLITE_ROW {
+            if let text = sqlite3_column_text(statement, 3) {
+                lines.append(String(cString: text))
+            }
+        }
+        sqlite3_reset(statement)
+        return lines
+    }
+}
+
+/// Inserts pre-encoded rows with one prepared `INSERT ... ON CONFLICT DO NOTHING`,
+/// `rowsPerTransaction` rows per `BEGIN IMMEDIATE`/`COMMIT` (both prepared too).
+final class RawInserter {
+    private let database: RawDatabase
+    private let begin: OpaquePointer
+    private let commit: OpaquePointer
+    private let insert: OpaquePointer
+
+    init(_ database: RawDatabase) throws {
+        self.database = database
+        begin = try database.prepare("BEGIN IMMEDIATE")
+        commit = try database.prepare("COMMIT")
+        insert = try database.prepare(EventsSchema.insert)
+    }
+
+    /// Inserts every row; returns how many were new.
+    func insertAll(_ rows: RawRows, rowsPerTransaction: Int) throws -> Int {
+        let all = rows.rows
+        let arena = rows.arena
+        var inserted = 0
+        var start = 0
+        while start < all.count {
+            let end = min(all.count, start + rowsPerTransaction)
+            try step(begin, "BEGIN IMMEDIATE")
+            for index in start..<end {
+                bind(all[index], arena)
+                try step(insert, "INSERT")
+                if sqlite3_changes(database.handle) == 1 {
+                    _ = sqlite3_last_insert_rowid(database.handle)
+                    inserted += 1
+                }
+            }
+            try step(commit, "COMMIT")
+            start = end
+        }
+        return inserted
+    }
+
+    private func step(_ statement: OpaquePointer, _ what: String) throws {
+        let result = sqlite3_step(statement)
+        sqlite3_reset(statement)
+        guard result == SQLITE_DONE else {
+            _ = sqlite3_exec(database.handle, "ROLLBACK", nil, nil, nil)
+            throw database.failure(result, what)
+        }
+    }
+
+    private func bind(_ row: RawRows.Row, _ arena: UnsafeMutableRawPointer) {
+        let s = insert
+        bindBlob(s, 1, row.id, arena)
+        bindText(s, 2, row.type, arena)
+        bindText(s, 3, row.payload, arena)
+        sqlite3_bind_int64(s, 4, row.timestamp)
+        bindText(s, 5, row.tenantId, arena)
+        bindText(s, 6, row.userId, arena)
+        bindText(s, 7, row.entityId, arena)
+        bindText(s, 8, row.metadata, arena)
+        bindText(s, 9, row.idempotencyKey, arena)
+        bindText(s, 10, row.correlationId, arena)
+        bindBlob(s, 11, row.causationId, arena)
+        sqlite3_bind_int64(s, 12, row.schemaVersion)
+    }
+
+    private func bindText(_ s: OpaquePointer, _ index: Int32, _ span: RawRows.Span, _ arena: UnsafeMutableRawPointer) {
+        if span.length < 0 {
+            sqlite3_bind_null(s, index)
+        } else {
+            sqlite3_bind_text(s, index, (arena + span.offset).assumingMemoryBound(to: CChar.self), Int32(span.length), sqliteStatic)
+        }
+    }
+
+    private func bindBlob(_ s: OpaquePointer, _ index: Int32, _ span: RawRows.Span, _ arena: UnsafeMutableRawPointer) {
+        if span.length < 0 {
+            sqlite3_bind_null(s, index)
+        } else {
+            sqlite3_bind_blob(s, index, arena + span.offset, Int32(span.length), sqliteStatic)
+        }
+    }
+}
+
+/// `SELECT <all columns> FROM events WHERE entity_id = ? ORDER BY sequence`, reading
+/// every column of every row (integers, and text/blob pointers and lengths) into a
+/// checksum, without building Swift values.
+final class RawEntityQuery {
+    private let database: RawDatabase
+    private let select: OpaquePointer
+    private(set) var checksum: UInt64 = 0
+
+    init(_ database: RawDatabase) throws {
+        self.database = database
+        select = try database.prepare(EventsSchema.byEntity)
+    }
+
+    /// Runs the query for one entity id; returns the number of rows.
+    func run(_ entityId: String) throws -> Int {
+        var entity = entityId
+        let bound = entity.withUTF8 { bytes in
+            sqlite3_bind_text(select, 1, UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(bytes.count), sqliteTransient)
+        }
+        guard bound == SQLITE_OK else { throw database.failure(bound, "bind entity id") }
+        defer { sqlite3_reset(select) }
+        var rows = 0
+        while true {
+            let result = sqlite3_step(select)
+            if result == SQLITE_DONE { break }
+            guard result == SQLITE_ROW else { throw database.failure(result, "select by entity") }
+            rows += 1
+            for column in Int32(0)..<13 {
+                switch sqlite3_column_type(select, column) {
+                case SQLITE_INTEGER:
+                    checksum &+= UInt64(bitPattern: sqlite3_column_int64(select, column))
+                case SQLITE_TEXT:
+                    if let text = sqlite3_column_text(select, column) {
+                        checksum &+= UInt64(text.pointee) &+ UInt64(sqlite3_column_bytes(select, column))
+                    }
+                case SQLITE_BLOB:
+                    if let blob = sqlite3_column_blob(select, column) {
+                        checksum &+= UInt64(blob.load(as: UInt8.self)) &+ UInt64(sqlite3_column_bytes(select, column))
+                    }
+                default:
+                    break
+                }
+            }
+        }
+        return rows
+    }
+}
+
+/// `SQLITE_STATIC`: the bound bytes outlive the statement's use of them.
+let sqliteStatic: sqlite3_destructor_type? = nil
+/// `SQLITE_TRANSIENT`: SQLite copies the bytes before the call returns.
+let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

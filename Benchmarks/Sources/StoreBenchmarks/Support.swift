@@ -1,0 +1,134 @@
+import Foundation
+
+/// Monotonic nanoseconds.
+func nanoseconds() -> UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+}
+
+/// Seconds taken by `body`.
+func timed<Value>(_ body: () throws -> Value) rethrows -> (Value, Double) {
+    let start = nanoseconds()
+    let value = try body()
+    return (value, Double(nanoseconds() - start) / 1e9)
+}
+
+/// Seconds taken by an async `body`.
+func timedAsync<Value>(_ body: () async throws -> Value) async rethrows -> (Value, Double) {
+    let start = nanoseconds()
+    let value = try await body()
+    return (value, Double(nanoseconds() - start) / 1e9)
+}
+
+/// Latency samples in nanoseconds.
+struct Latencies {
+    private(set) var sorted: [UInt64]
+
+    init(_ samples: [UInt64]) {
+        sorted = samples.sorted()
+    }
+
+    /// Nearest-rank percentile, `p` in 0...1.
+    func percentile(_ p: Double) -> Double {
+        guard !sorted.isEmpty else { return .nan }
+        let rank = Int((p * Double(sorted.count)).rounded(.up))
+        return Double(sorted[min(sorted.count - 1, max(0, rank - 1))])
+    }
+
+    var mean: Double {
+        sorted.isEmpty ? .nan : Double(sorted.reduce(0, +)) / Double(sorted.count)
+    }
+
+    var max: Double {
+        Double(sorted.last ?? 0)
+    }
+}
+
+/// A line of `/proc/self/status` in KiB (`VmHWM`, `VmRSS`).
+func procStatusKiB(_ key: String) -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+    for line in status.split(separator: "\n") where line.hasPrefix(key + ":") {
+        let digits = line.dropFirst(key.count + 1).filter(\.isNumber)
+        return Int(digits)
+    }
+    return nil
+}
+
+func mebibytes(_ kib: Int?) -> String {
+    guard let kib else { return "n/a" }
+    return String(format: "%.0f MiB", Double(kib) / 1024)
+}
+
+/// 12345678 → "12,345,678".
+func grouped(_ value: Int) -> String {
+    let digits = String(value.magnitude)
+    var out = ""
+    for (offset, character) in digits.enumerated() {
+        if offset > 0, (digits.count - offset) % 3 == 0 { out += "," }
+        out.append(character)
+    }
+    return value < 0 ? "-" + out : out
+}
+
+func rate(_ value: Double) -> String {
+    grouped(Int(value.rounded())) + " ev/s"
+}
+
+/// A duration in nanoseconds as µs (below 1 ms) or ms.
+func duration(_ nanoseconds: Double) -> String {
+    if nanoseconds < 1_000_000 {
+        return String(format: "%.1f µs", nanoseconds / 1000)
+    }
+    return String(format: "%.2f ms", nanoseconds / 1_000_000)
+}
+
+func ratio(_ value: Double) -> String {
+    String(format: "%.2f×", value)
+}
+
+/// Left- or right-aligned to `width` display characters.
+func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+    let count = text.count
+    guard count < width else { return text }
+    let fill = String(repeating: " ", count: width - count)
+    return right ? fill + text : text + fill
+}
+
+func medianOf(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return .nan }
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+/// Writes progress to stderr so stdout holds only the results.
+func progress(_ message: String) {
+    FileHandle.standardError.write(Data(("  … " + message + "\n").utf8))
+}
+
+/// A fresh directory for one run's databases, removed by ``remove()``.
+struct ScratchDirectory {
+    let url: URL
+
+    init(parent: String?) throws {
+        let base = parent.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? FileManager.default.temporaryDirectory
+        url = base.appendingPathComponent("bilingus-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))", isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    /// A new database path in the directory.
+    func database(_ name: String) -> String {
+        url.appendingPathComponent(name + ".sqlite").path
+    }
+
+    /// Deletes a database and its WAL and shared-memory files.
+    func delete(_ path: String) {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            try? FileManager.default.removeItem(atPath: path + suffix)
+        }
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: url)
+    }
+}
