@@ -23,23 +23,6 @@ private func expectBillingError<T>(
     return error
 }
 
-/// A small, deterministic generator (SplitMix64) so randomized tests are reproducible.
-private struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 private func usd(_ minorUnits: Int64) -> Money { Money(minorUnits: minorUnits, currency: .usd) }
 
 private func minorUnits(_ amounts: [Money]) -> [Int64] { amounts.map(\.minorUnits) }
@@ -531,7 +514,7 @@ extension MoneyTests {
 
         @Test("Random allocations keep the sum, zero ratios and proportionality")
         func randomAllocations() throws {
-            var generator = SeededGenerator(seed: 0xB111_1265)
+            var generator = SplitMix64(seed: 0xB111_1265)
             let specialAmounts: [Int64] = [Int64.min, Int64.max, Int64.min + 1, 0, 1, -1]
             for iteration in 0..<2_000 {
                 let amount: Int64
@@ -637,7 +620,7 @@ extension MoneyTests {
 
         @Test("Round trip through description for every currency", arguments: CurrencyCode.allActive)
         func roundTrip(currency: CurrencyCode) throws {
-            var generator = SeededGenerator(seed: UInt64(currency.numericCode))
+            var generator = SplitMix64(seed: UInt64(currency.numericCode))
             var values: [Int64] = [Int64.min, Int64.min + 1, Int64.max, Int64.max - 1, 0, 1, -1, 9, 10, -10, 99, 100, 1001]
             for _ in 0..<50 {
                 values.append(Int64.random(in: Int64.min...Int64.max, using: &generator))
