@@ -11,10 +11,16 @@ struct StressTests {
         arguments: ["in-memory", "sqlite"]
     )
     func concurrentPublishers(storage: String) async throws {
+        let databasePath = FileManager.default.temporaryDirectory.appendingPathComponent("bilingus-stress-\(UUID()).sqlite")
         let store: any EventStore =
             storage == "sqlite"
-            ? try SQLiteEventStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("bilingus-stress-\(UUID()).sqlite").path)
+            ? try SQLiteEventStore(path: databasePath.path)
             : InMemoryEventStore()
+        defer {
+            for suffix in ["", "-wal", "-shm"] {
+                try? FileManager.default.removeItem(atPath: databasePath.path + suffix)
+            }
+        }
         let bus = EventBus(store: store)
         let publishers = 64
         let perPublisher = 1000

@@ -18,11 +18,14 @@ struct StoreKind: Sendable, CustomTestStringConvertible {
     static let all: [StoreKind] = [.inMemory, .sqlite]
 }
 
-/// Fresh database paths under one directory per test process.
+/// Fresh database paths under one directory per test process, removed when the process exits.
 enum TemporaryFiles {
     static let directory: URL = {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("bilingus-tests-\(ProcessInfo.processInfo.processIdentifier)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit {
+            try? FileManager.default.removeItem(at: TemporaryFiles.directory)
+        }
         return url
     }()
 

@@ -62,12 +62,21 @@ enum Fixtures {
             userId: userId,
             entityId: entityId,
             metadata: ["traceparent": .string(traceparent), "source": "checkout-api"],
-            idempotencyKey: "idem-" + tag + "-" + String(index)
+            // Client-generated keys are random (UUIDv4-like): unique, in no index order.
+            idempotencyKey: "idem-" + tag + "-" + hex(mix(UInt64(index)), digits: 16) + hex(random.next(), digits: 16)
         )
     }
 
     static func events(_ range: Range<Int>, tag: String) -> [BillingEvent] {
         range.map { event($0, tag: tag) }
+    }
+
+    /// A bijection on 64-bit integers (SplitMix64's finalizer): distinct inputs, distinct outputs.
+    static func mix(_ value: UInt64) -> UInt64 {
+        var z = value &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 
     static func padded(_ value: Int, _ width: Int) -> String {

@@ -10,6 +10,8 @@ struct Options {
     var rounds = 3
     var scenarios: Set<Int> = [1, 2, 3]
     var breakdown = true
+    /// Which sides of scenarios 1 and 2 run (for profiling one side alone).
+    var sides: Set<String> = ["ours", "baseline", "info"]
     var directory: String?
 
     static let usage = """
@@ -22,7 +24,9 @@ struct Options {
           --queries N       timed getEventsByEntity calls (default 10000)
           --rounds R        rounds of scenarios 1 and 2, alternating order; medians are reported (default 3)
           --only LIST       scenarios to run, e.g. --only 1,3 (default 1,2,3)
-          --no-breakdown    skip the informational store.append (no bus) rows
+          --no-breakdown    skip the informational "(info)" breakdown rows
+          --sides LIST      sides of scenarios 1 and 2 to run, for profiling one alone:
+                            any of ours,baseline,info (default all three; info = the breakdown rows)
           --dir PATH        where the temporary databases go (default: the system temp dir)
         """
 
@@ -45,6 +49,10 @@ struct Options {
             case "--setup-batch": setupBatch = try number(argument)
             case "--rounds": rounds = try number(argument)
             case "--no-breakdown": breakdown = false
+            case "--sides":
+                guard let list = iterator.next() else { throw OptionsError(message: "--sides needs a list such as ours,baseline") }
+                sides = Set(list.split(separator: ",").map(String.init)).intersection(["ours", "baseline", "info"])
+                guard !sides.isEmpty else { throw OptionsError(message: "--sides takes ours, baseline and info") }
             case "--only":
                 guard let list = iterator.next() else { throw OptionsError(message: "--only needs a list such as 1,3") }
                 scenarios = Set(list.split(separator: ",").compactMap { Int($0) }.filter { (1...3).contains($0) })
@@ -59,6 +67,7 @@ struct Options {
             }
         }
         entities = min(entities, storeEvents)
+        if !breakdown { sides.remove("info") }
     }
 }
 

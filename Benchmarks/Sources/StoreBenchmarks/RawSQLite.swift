@@ -56,7 +56,9 @@ final class RawDatabase {
     let handle: OpaquePointer
     private var statements: [OpaquePointer] = []
 
-    init(path: String) throws {
+    /// - Parameter tempStoreMemory: `PRAGMA temp_store = MEMORY` (a breakdown variant only;
+    ///   the store does not set it).
+    init(path: String, tempStoreMemory: Bool = false) throws {
         var pointer: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
         let result = sqlite3_open_v2(path, &pointer, flags, nil)
@@ -69,6 +71,9 @@ final class RawDatabase {
         try execute("PRAGMA journal_mode = WAL")
         try execute("PRAGMA synchronous = NORMAL")
         try execute("PRAGMA foreign_keys = ON")
+        if tempStoreMemory {
+            try execute("PRAGMA temp_store = MEMORY")
+        }
     }
 
     deinit {
@@ -132,13 +137,26 @@ final class RawDatabase {
 /// Inserts pre-encoded rows with one prepared `INSERT ... ON CONFLICT DO NOTHING`,
 /// `rowsPerTransaction` rows per `BEGIN IMMEDIATE`/`COMMIT` (both prepared too).
 final class RawInserter {
+    /// What the baseline does besides the inserts. `.plain` is the baseline; the others
+    /// are breakdown variants that add one thing the store's writer does.
+    enum Mode {
+        /// Prepared BEGIN IMMEDIATE / COMMIT around the rows.
+        case plain
+        /// Like SQLiteWriter with more than one request in a group: every row in its own
+        /// `SAVEPOINT request` / `RELEASE request`, all transaction control through
+        /// `sqlite3_exec` (parsed each time).
+        case savepointPerRow
+    }
+
     private let database: RawDatabase
+    private let mode: Mode
     private let begin: OpaquePointer
     private let commit: OpaquePointer
     private let insert: OpaquePointer
 
-    init(_ database: RawDatabase) throws {
+    init(_ database: RawDatabase, mode: Mode = .plain) throws {
         self.database = database
+        self.mode = mode
         begin = try database.prepare("BEGIN IMMEDIATE")
         commit = try database.prepare("COMMIT")
         insert = try database.prepare(EventsSchema.insert)
@@ -146,23 +164,37 @@ final class RawInserter {
 
     /// Inserts every row; returns how many were new.
     func insertAll(_ rows: RawRows, rowsPerTransaction: Int) throws -> Int {
-        let all = rows.rows
-        let arena = rows.arena
         var inserted = 0
         var start = 0
-        while start < all.count {
-            let end = min(all.count, start + rowsPerTransaction)
-            try step(begin, "BEGIN IMMEDIATE")
-            for index in start..<end {
-                bind(all[index], arena)
-                try step(insert, "INSERT")
-                if sqlite3_changes(database.handle) == 1 {
-                    _ = sqlite3_last_insert_rowid(database.handle)
-                    inserted += 1
-                }
-            }
-            try step(commit, "COMMIT")
+        while start < rows.rows.count {
+            let end = min(rows.rows.count, start + rowsPerTransaction)
+            inserted += try insert(rows, start..<end)
             start = end
+        }
+        return inserted
+    }
+
+    /// Inserts `range` of `rows` in one transaction; returns how many were new.
+    func insert(_ rows: RawRows, _ range: Range<Int>) throws -> Int {
+        let arena = rows.arena
+        var inserted = 0
+        switch mode {
+        case .plain: try step(begin, "BEGIN IMMEDIATE")
+        case .savepointPerRow: try database.execute("BEGIN IMMEDIATE")
+        }
+        for index in range {
+            if mode == .savepointPerRow { try database.execute("SAVEPOINT request") }
+            bind(rows.rows[index], arena)
+            try step(insert, "INSERT")
+            if sqlite3_changes(database.handle) == 1 {
+                _ = sqlite3_last_insert_rowid(database.handle)
+                inserted += 1
+            }
+            if mode == .savepointPerRow { try database.execute("RELEASE request") }
+        }
+        switch mode {
+        case .plain: try step(commit, "COMMIT")
+        case .savepointPerRow: try database.execute("COMMIT")
         }
         return inserted
     }
@@ -224,17 +256,8 @@ final class RawEntityQuery {
 
     /// Runs the query for one entity id; returns the number of rows.
     func run(_ entityId: String) throws -> Int {
-        var entity = entityId
-        let bound = entity.withUTF8 { bytes in
-            sqlite3_bind_text(select, 1, UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(bytes.count), sqliteTransient)
-        }
-        guard bound == SQLITE_OK else { throw database.failure(bound, "bind entity id") }
-        defer { sqlite3_reset(select) }
         var rows = 0
-        while true {
-            let result = sqlite3_step(select)
-            if result == SQLITE_DONE { break }
-            guard result == SQLITE_ROW else { throw database.failure(result, "select by entity") }
+        try forEachRow(entityId) { select in
             rows += 1
             for column in Int32(0)..<13 {
                 switch sqlite3_column_type(select, column) {
@@ -254,6 +277,22 @@ final class RawEntityQuery {
             }
         }
         return rows
+    }
+
+    /// Binds the entity id and calls `body` with the statement on each row.
+    func forEachRow(_ entityId: String, _ body: (OpaquePointer) throws -> Void) throws {
+        var entity = entityId
+        let bound = entity.withUTF8 { bytes in
+            sqlite3_bind_text(select, 1, UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(bytes.count), sqliteTransient)
+        }
+        guard bound == SQLITE_OK else { throw database.failure(bound, "bind entity id") }
+        defer { sqlite3_reset(select) }
+        while true {
+            let result = sqlite3_step(select)
+            if result == SQLITE_DONE { return }
+            guard result == SQLITE_ROW else { throw database.failure(result, "select by entity") }
+            try body(select)
+        }
     }
 }
 

@@ -21,6 +21,56 @@ func timedAsync<Value>(_ body: () async throws -> Value) async rethrows -> (Valu
     return (value, Double(nanoseconds() - start) / 1e9)
 }
 
+/// Process CPU time and context switches, to tell CPU cost from waiting.
+/// Process CPU time, context switches and file writes, to tell CPU cost from waiting
+/// and from I/O volume.
+struct Usage {
+    var cpuSeconds: Double
+    var voluntarySwitches: Int
+    var involuntarySwitches: Int
+    /// Bytes passed to write-type system calls (`wchar` in /proc/self/io).
+    var writtenBytes: Int
+    /// Write-type system calls (`syscw` in /proc/self/io).
+    var writeCalls: Int
+
+    static func now() -> Usage {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        let io = procSelfIO()
+        return Usage(
+            cpuSeconds: seconds(usage.ru_utime) + seconds(usage.ru_stime),
+            voluntarySwitches: usage.ru_nvcsw,
+            involuntarySwitches: usage.ru_nivcsw,
+            writtenBytes: io["wchar"] ?? 0,
+            writeCalls: io["syscw"] ?? 0
+        )
+    }
+
+    static func - (lhs: Usage, rhs: Usage) -> Usage {
+        Usage(
+            cpuSeconds: lhs.cpuSeconds - rhs.cpuSeconds,
+            voluntarySwitches: lhs.voluntarySwitches - rhs.voluntarySwitches,
+            involuntarySwitches: lhs.involuntarySwitches - rhs.involuntarySwitches,
+            writtenBytes: lhs.writtenBytes - rhs.writtenBytes,
+            writeCalls: lhs.writeCalls - rhs.writeCalls
+        )
+    }
+}
+
+/// The counters of /proc/self/io (Linux); empty elsewhere.
+func procSelfIO() -> [String: Int] {
+    guard let text = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8) else { return [:] }
+    var values: [String: Int] = [:]
+    for line in text.split(separator: "\n") {
+        let parts = line.split(separator: ":")
+        if parts.count == 2, let value = Int(parts[1].trimmingCharacters(in: .whitespaces)) {
+            values[String(parts[0])] = value
+        }
+    }
+    return values
+}
+
 /// Latency samples in nanoseconds.
 struct Latencies {
     private(set) var sorted: [UInt64]
@@ -33,7 +83,7 @@ struct Latencies {
     func percentile(_ p: Double) -> Double {
         guard !sorted.isEmpty else { return .nan }
         let rank = Int((p * Double(sorted.count)).rounded(.up))
-        return Double(sorted[min(sorted.count - 1, max(0, rank - 1))])
+        return Double(sorted[Swift.min(sorted.count - 1, Swift.max(0, rank - 1))])
     }
 
     var mean: Double {
@@ -72,11 +122,13 @@ func grouped(_ value: Int) -> String {
 }
 
 func rate(_ value: Double) -> String {
-    grouped(Int(value.rounded())) + " ev/s"
+    guard value.isFinite else { return "n/a" }
+    return grouped(Int(value.rounded())) + " ev/s"
 }
 
 /// A duration in nanoseconds as µs (below 1 ms) or ms.
 func duration(_ nanoseconds: Double) -> String {
+    guard nanoseconds.isFinite else { return "n/a" }
     if nanoseconds < 1_000_000 {
         return String(format: "%.1f µs", nanoseconds / 1000)
     }
@@ -84,7 +136,8 @@ func duration(_ nanoseconds: Double) -> String {
 }
 
 func ratio(_ value: Double) -> String {
-    String(format: "%.2f×", value)
+    guard value.isFinite else { return "n/a" }
+    return String(format: "%.2f×", value)
 }
 
 /// Left- or right-aligned to `width` display characters.

@@ -1,0 +1,277 @@
+import BillingCore
+import BillingStore
+import Foundation
+
+/// Store benchmarks: our EventBus on SQLiteEventStore against the raw SQLite C API,
+/// in one process, printed side by side with ratios and the targets.
+@main
+enum BenchmarkMain {
+    static func main() async {
+        let options: Options
+        do {
+            options = try Options(arguments: Array(CommandLine.arguments.dropFirst()))
+        } catch {
+            let message = (error as? OptionsError)?.message ?? "\(error)"
+            if !message.isEmpty {
+                FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
+            }
+            print(Options.usage)
+            exit(message.isEmpty ? 0 : 2)
+        }
+        do {
+            try await runBenchmarks(options)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+}
+
+/// Runs the selected scenarios and prints the report. Nonisolated, so publishers and
+/// readers run on the global executor like a server's tasks, not on the main actor.
+func runBenchmarks(_ options: Options) async throws {
+    let scratch = try ScratchDirectory(parent: options.directory)
+    defer { scratch.remove() }
+
+    #if DEBUG
+    print("WARNING: this is a debug build; run Benchmarks/run (release) for real figures.\n")
+    #endif
+
+    var single: PublishResults?
+    var concurrent: PublishResults?
+    var reads: QueryResults?
+    var payloadBytes = 0
+    var metadataBytes = 0
+    var hwmAfter: [(String, Int?, Int?)] = []
+
+    if options.scenarios.contains(1) {
+        progress("single publisher: preparing \(grouped(options.singleEvents)) events")
+        let events = Fixtures.events(0..<options.singleEvents, tag: "s1")
+        let raw = RawRows(events)
+        payloadBytes = raw.payloadBytes
+        metadataBytes = raw.metadataBytes
+        single = try await publishScenario(
+            name: "single", events: events, raw: raw, publishers: 1, rowsPerTransaction: 1,
+            options: options, scratch: scratch
+        )
+        hwmAfter.append(("scenario 1", procStatusKiB("VmHWM"), procStatusKiB("VmRSS")))
+    }
+    if options.scenarios.contains(2) {
+        progress("\(options.publishers) publishers: preparing \(grouped(options.concurrentEvents)) events")
+        let events = Fixtures.events(0..<options.concurrentEvents, tag: "s2")
+        let raw = RawRows(events)
+        payloadBytes = raw.payloadBytes
+        metadataBytes = raw.metadataBytes
+        concurrent = try await publishScenario(
+            name: "concurrent", events: events, raw: raw, publishers: options.publishers,
+            rowsPerTransaction: options.publishers, options: options, scratch: scratch
+        )
+        hwmAfter.append(("scenario 2", procStatusKiB("VmHWM"), procStatusKiB("VmRSS")))
+    }
+    if options.scenarios.contains(3) {
+        reads = try await entityQueryScenario(options: options, scratch: scratch)
+        hwmAfter.append(("scenario 3", procStatusKiB("VmHWM"), procStatusKiB("VmRSS")))
+    }
+
+    printReport(
+        options: options, single: single, concurrent: concurrent, reads: reads,
+        payloadBytes: payloadBytes, metadataBytes: metadataBytes, hwmAfter: hwmAfter
+    )
+}
+
+// MARK: - Report
+
+private struct TableRow {
+    var scenario: String
+    var measure: String
+    var ours: String
+    var baseline: String
+    var ratio: String
+    var target = ""
+}
+
+private func verdict(_ met: Bool) -> String {
+    met ? "PASS" : "MISS"
+}
+
+private func printReport(
+    options: Options,
+    single: PublishResults?,
+    concurrent: PublishResults?,
+    reads: QueryResults?,
+    payloadBytes: Int,
+    metadataBytes: Int,
+    hwmAfter: [(String, Int?, Int?)]
+) {
+    let info = ProcessInfo.processInfo
+    print("Bilingus store benchmarks — SQLiteEventStore + EventBus vs the raw SQLite C API")
+    print("machine: \(info.activeProcessorCount) cores (\(info.processorCount) configured), SQLite \(RawDatabase.version), \(configuration)")
+    if payloadBytes > 0 {
+        print("events: payment.initiated, payload \(payloadBytes) B, metadata \(metadataBytes) B of canonical JSON (averages)")
+    }
+    print("throughput: median of \(options.rounds) round(s), each on a fresh database, order alternating; WAL, synchronous=NORMAL")
+    print("")
+
+    var rows: [TableRow] = []
+    if let single {
+        rows.append(TableRow(
+            scenario: "1 single publisher, \(grouped(options.singleEvents)) events",
+            measure: "events/s",
+            ours: rate(single.ours.median), baseline: rate(single.baseline.median),
+            ratio: ratio(single.ours.median / single.baseline.median),
+            target: "≥ 0.70× " + verdict(single.ours.median / single.baseline.median >= 0.7)
+        ))
+        rows += infoRows(single)
+    }
+    if let concurrent {
+        rows.append(TableRow(
+            scenario: "2 \(options.publishers) publishers, \(grouped(options.concurrentEvents)) events",
+            measure: "events/s",
+            ours: rate(concurrent.ours.median), baseline: rate(concurrent.baseline.median),
+            ratio: ratio(concurrent.ours.median / concurrent.baseline.median),
+            target: "≥ 50,000 ev/s " + verdict(concurrent.ours.median >= 50_000)
+                + ", ≥ 0.70× " + verdict(concurrent.ours.median / concurrent.baseline.median >= 0.7)
+        ))
+        rows += infoRows(concurrent)
+    }
+    if let reads {
+        let title = "3 getEventsByEntity, \(grouped(reads.storeEvents)) events"
+        for (index, (label, p)) in [("p50", 0.50), ("p99", 0.99), ("p99.9", 0.999)].enumerated() {
+            let ours = reads.ours.percentile(p)
+            let baseline = reads.baseline.percentile(p)
+            rows.append(TableRow(
+                scenario: index == 0 ? title : "", measure: label + " latency",
+                ours: duration(ours), baseline: duration(baseline), ratio: ratio(ours / baseline),
+                target: label == "p99" ? "< 1 ms " + verdict(ours < 1_000_000) : ""
+            ))
+        }
+        rows.append(TableRow(
+            scenario: "", measure: "mean latency",
+            ours: duration(reads.ours.mean), baseline: duration(reads.baseline.mean),
+            ratio: ratio(reads.ours.mean / reads.baseline.mean)
+        ))
+        for (label, latencies) in reads.info {
+            for (index, (name, p)) in [("p50", 0.50), ("p99", 0.99)].enumerated() {
+                rows.append(TableRow(
+                    scenario: index == 0 ? "  " + label : "", measure: name + " latency",
+                    ours: duration(latencies.percentile(p)), baseline: "",
+                    ratio: ratio(latencies.percentile(p) / reads.baseline.percentile(p))
+                ))
+            }
+        }
+    }
+
+    let header = TableRow(
+        scenario: "Scenario", measure: "Measure", ours: "Ours", baseline: "Baseline (raw C API)", ratio: "Ours/baseline",
+        target: "Target"
+    )
+    func width(_ column: KeyPath<TableRow, String>) -> Int {
+        ([header] + rows).map { $0[keyPath: column].count }.max() ?? 0
+    }
+    let widths: [Int] = [width(\.scenario), width(\.measure), width(\.ours), width(\.baseline), width(\.ratio), width(\.target)]
+    func line(_ row: TableRow, right: Bool = true) -> String {
+        pad(row.scenario, widths[0]) + " | " + pad(row.measure, widths[1]) + " | "
+            + pad(row.ours, widths[2], right: right) + " | " + pad(row.baseline, widths[3], right: right)
+            + " | " + pad(row.ratio, widths[4], right: right) + " | " + row.target
+    }
+    print(line(header, right: false))
+    print(widths.map { String(repeating: "-", count: $0) }.joined(separator: "-+-"))
+    for row in rows {
+        print(line(row))
+    }
+
+    print("")
+    if let single {
+        print("1: ours = EventBus(store: SQLiteEventStore(path:)).publish(event), 1 publisher awaiting each;")
+        print("   baseline = prepared INSERT ... ON CONFLICT DO NOTHING, 1 row per BEGIN IMMEDIATE/COMMIT.")
+        printRounds(single)
+    }
+    if let concurrent {
+        print("2: ours = \(options.publishers) tasks each awaiting publish of \(grouped(options.concurrentEvents / options.publishers)) events (group commit);")
+        print("   publisher p publishes events p, p+\(options.publishers), p+\(2 * options.publishers), ... so arrival order follows ids and timestamps;")
+        print("   baseline = the same rows in order, \(options.publishers) per BEGIN IMMEDIATE/COMMIT (what an ideal group commit would write).")
+        printRounds(concurrent)
+    }
+    if let reads {
+        print("3: \(grouped(reads.storeEvents)) events over \(grouped(options.entities)) entities (\(String(format: "%.1f", reads.rowsPerQuery)) rows per query),")
+        print("   built with store.append in batches of \(grouped(options.setupBatch)) at \(rate(Double(reads.storeEvents) / reads.setupSeconds)); database \(String(format: "%.0f", Double(reads.databaseBytes) / 1_048_576)) MiB.")
+        print("   \(grouped(options.queries)) sequential calls each, after \(grouped(min(1_000, options.queries))) warm-up calls; ours decodes BillingEvents,")
+        print("   the baseline reads every column without building Swift values. Baseline plan: \(reads.baselinePlan.joined(separator: "; ")).")
+        print("   max latency: ours \(duration(reads.ours.max)), baseline \(duration(reads.baseline.max)).")
+        print(String(
+            format: "   per query (process-wide): ours %.1f µs CPU, %.2f context switches; baseline %.1f µs CPU, %.2f context switches",
+            reads.oursUsage.cpu, reads.oursUsage.switches, reads.baselineUsage.cpu, reads.baselineUsage.switches
+        ))
+    }
+
+    print("")
+    print("Targets")
+    var targets: [(String, String, Bool)] = []
+    if let concurrent {
+        let value = concurrent.ours.median
+        targets.append(("group-commit publish ≥ 50,000 events/s", rate(value), value >= 50_000))
+        let r = concurrent.ours.median / concurrent.baseline.median
+        targets.append(("group-commit publish ≥ 0.7× its baseline", ratio(r), r >= 0.7))
+    }
+    if let single {
+        let r = single.ours.median / single.baseline.median
+        targets.append(("single publisher ≥ 0.7× its baseline", ratio(r), r >= 0.7))
+    }
+    if let reads {
+        let p99 = reads.ours.percentile(0.99)
+        targets.append(("getEventsByEntity p99 < 1 ms", duration(p99), p99 < 1_000_000))
+    }
+    let targetWidth = targets.map(\.0.count).max() ?? 0
+    let valueWidth = targets.map(\.1.count).max() ?? 0
+    for (name, value, met) in targets {
+        print("  " + pad(name, targetWidth) + "  " + pad(value, valueWidth, right: true) + "  " + verdict(met))
+    }
+
+    print("")
+    print("peak RSS (VmHWM): \(mebibytes(procStatusKiB("VmHWM")))")
+    for (scenario, peak, current) in hwmAfter {
+        print("  after \(scenario): peak \(mebibytes(peak)), current RSS \(mebibytes(current))")
+    }
+    print("  (includes the benchmark's own pre-built events and pre-encoded baseline rows, held for the whole scenario)")
+    print("cores: \(info.activeProcessorCount)")
+}
+
+/// Breakdown rows: each variant's throughput, as a ratio to the baseline.
+private func infoRows(_ results: PublishResults) -> [TableRow] {
+    results.info.map { info in
+        TableRow(
+            scenario: "  " + info.label, measure: "events/s",
+            ours: rate(info.throughput.median), baseline: "",
+            ratio: ratio(info.throughput.median / results.baseline.median)
+        )
+    }
+}
+
+private func printRounds(_ results: PublishResults) {
+    func list(_ throughput: Throughput) -> String {
+        throughput.rounds.map { grouped(Int($0.rounded())) }.joined(separator: ", ")
+    }
+    func cost(_ throughput: Throughput) -> String {
+        String(
+            format: "%6.1f µs CPU  %5.2f ctx switches  %5.1f writes  %6.1f KiB written",
+            medianOf(throughput.cpuMicroseconds), medianOf(throughput.switches),
+            medianOf(throughput.writeCalls), medianOf(throughput.writtenBytes) / 1024
+        )
+    }
+    var sides = [("ours", results.ours), ("baseline", results.baseline)]
+    sides += results.info.map { ($0.label.replacingOccurrences(of: "(info) ", with: ""), $0.throughput) }
+    sides = sides.filter { !$0.1.rounds.isEmpty }
+    print("   rounds (ev/s) and per-event cost (process-wide, median):")
+    let width = sides.map(\.0.count).max() ?? 0
+    for (label, throughput) in sides {
+        print("     " + pad(label, width) + "  " + pad("[" + list(throughput) + "]", 28) + cost(throughput))
+    }
+}
+
+private var configuration: String {
+    #if DEBUG
+    "debug build"
+    #else
+    "release build"
+    #endif
+}
