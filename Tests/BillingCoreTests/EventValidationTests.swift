@@ -75,8 +75,13 @@ struct EventValidationTests {
         try await expectRejected(event(setting: field, to: long), field: field)
         try await expectRejected(event(setting: field, to: ""), code: .invalidArgument, field: field)
         try await expectRejected(event(setting: field, to: "a\u{0}b"), code: .invalidArgument, field: field)
+        try await expectRejected(event(setting: field, to: "a\u{7F}b"), code: .invalidArgument, field: field)
+        try await expectRejected(event(setting: field, to: "é\u{85}"), code: .invalidArgument, field: field)
+        // Non-ASCII text is fine.
+        try await bus(EventLimits()).publish(event(setting: field, to: "счёт-№1"))
         // 255 bytes is fine.
         try await bus(EventLimits()).publish(event(setting: field, to: String(repeating: "i", count: 255)))
+        #expect(try await store.headSequence() == 2)
     }
 
     @Test("Batch size")

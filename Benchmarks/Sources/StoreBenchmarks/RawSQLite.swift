@@ -71,6 +71,8 @@ final class RawDatabase {
         try execute("PRAGMA journal_mode = WAL")
         try execute("PRAGMA synchronous = NORMAL")
         try execute("PRAGMA foreign_keys = ON")
+        // The store's default checkpoint interval (SQLiteEventStore.Configuration.walAutocheckpointPages).
+        try execute("PRAGMA wal_autocheckpoint = 10000")
         if tempStoreMemory {
             try execute("PRAGMA temp_store = MEMORY")
         }

@@ -11,31 +11,88 @@ public import Foundation
 /// event survives a round trip through its canonical JSON unchanged.
 public struct BillingEvent: Sendable, Hashable, Identifiable {
     /// A UUID, time-ordered (UUIDv7) when Bilingus generates it.
-    public let id: EventID
+    public var id: EventID { storage.id }
     /// What happened, for example `invoice.paid`.
-    public let type: BillingEventType
+    public var type: BillingEventType { storage.type }
     /// The event's data. Typed payloads are encoded here; see ``decodePayload(as:)``.
-    public let payload: JSONValue
+    public var payload: JSONValue { storage.payload }
     /// When it happened, in UTC, with microsecond precision.
-    public let timestamp: Date
+    public var timestamp: Date { storage.timestamp }
     /// The tenant (organisation, account) it belongs to, if the host is multi-tenant.
-    public let tenantId: String?
+    public var tenantId: String? { storage.tenantId }
     /// The user it concerns, if any.
-    public let userId: String?
+    public var userId: String? { storage.userId }
     /// The entity it is about (an invoice id, a payment id); what `getEventsByEntity` finds.
-    public let entityId: String?
+    public var entityId: String? { storage.entityId }
     /// Free-form context: trace headers, request ids, source system.
-    public let metadata: [String: JSONValue]
+    public var metadata: [String: JSONValue] { storage.metadata }
     /// Deduplicates publishes: a second event with the same tenant and key is not stored again.
-    public let idempotencyKey: String?
+    public var idempotencyKey: String? { storage.idempotencyKey }
     /// Groups the events of one business flow (a checkout, a billing run).
-    public let correlationId: String?
+    public var correlationId: String? { storage.correlationId }
     /// The event that caused this one.
-    public let causationId: EventID?
+    public var causationId: EventID? { storage.causationId }
     /// The version of the payload's schema, for consumers that migrate old events.
-    public let schemaVersion: Int
+    public var schemaVersion: Int { storage.schemaVersion }
     /// The position in the store, strictly increasing; `nil` until the event is stored.
-    public let sequence: Int64?
+    public var sequence: Int64? { storage.sequence }
+
+    /// Events are immutable and passed around a lot (store, handlers, streams,
+    /// subscribers): one shared box makes a copy a single retain instead of a dozen.
+    private let storage: Storage
+
+    private final class Storage: Sendable {
+        let id: EventID
+        let type: BillingEventType
+        let payload: JSONValue
+        let timestamp: Date
+        let tenantId: String?
+        let userId: String?
+        let entityId: String?
+        let metadata: [String: JSONValue]
+        let idempotencyKey: String?
+        let correlationId: String?
+        let causationId: EventID?
+        let schemaVersion: Int
+        let sequence: Int64?
+
+        init(
+            id: EventID, type: BillingEventType, payload: JSONValue, timestamp: Date,
+            tenantId: String?, userId: String?, entityId: String?, metadata: [String: JSONValue],
+            idempotencyKey: String?, correlationId: String?, causationId: EventID?,
+            schemaVersion: Int, sequence: Int64?
+        ) {
+            self.id = id
+            self.type = type
+            self.payload = payload
+            self.timestamp = timestamp
+            self.tenantId = tenantId
+            self.userId = userId
+            self.entityId = entityId
+            self.metadata = metadata
+            self.idempotencyKey = idempotencyKey
+            self.correlationId = correlationId
+            self.causationId = causationId
+            self.schemaVersion = schemaVersion
+            self.sequence = sequence
+        }
+    }
+
+    public static func == (lhs: BillingEvent, rhs: BillingEvent) -> Bool {
+        if lhs.storage === rhs.storage { return true }
+        let (l, r) = (lhs.storage, rhs.storage)
+        return l.id == r.id && l.type == r.type && l.sequence == r.sequence && l.timestamp == r.timestamp
+            && l.tenantId == r.tenantId && l.userId == r.userId && l.entityId == r.entityId
+            && l.idempotencyKey == r.idempotencyKey && l.correlationId == r.correlationId
+            && l.causationId == r.causationId && l.schemaVersion == r.schemaVersion
+            && l.metadata == r.metadata && l.payload == r.payload
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        // The id identifies an event; equal events always share it.
+        hasher.combine(storage.id)
+        hasher.combine(storage.sequence)
+    }
 
     /// Creates an event with a JSON payload.
     ///
@@ -92,19 +149,12 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
         idempotencyKey: String?, correlationId: String?, causationId: EventID?,
         schemaVersion: Int, sequence: Int64?
     ) {
-        self.id = id
-        self.type = type
-        self.payload = payload
-        self.timestamp = Timestamp.normalize(timestamp)
-        self.tenantId = tenantId
-        self.userId = userId
-        self.entityId = entityId
-        self.metadata = metadata
-        self.idempotencyKey = idempotencyKey
-        self.correlationId = correlationId
-        self.causationId = causationId
-        self.schemaVersion = schemaVersion
-        self.sequence = sequence
+        storage = Storage(
+            id: id, type: type, payload: payload, timestamp: Timestamp.normalize(timestamp),
+            tenantId: tenantId, userId: userId, entityId: entityId, metadata: metadata,
+            idempotencyKey: idempotencyKey, correlationId: correlationId, causationId: causationId,
+            schemaVersion: schemaVersion, sequence: sequence
+        )
     }
 
     /// The same event with its store-assigned sequence.

@@ -28,10 +28,11 @@ public struct EventID: Hashable, Sendable, Comparable, Codable, CustomStringConv
     }
 
     /// Reads the 16 raw bytes of a UUID (the form storage backends keep).
-    package init?(bytes: some Collection<UInt8>) {
+    package init?(bytes: UnsafeBufferPointer<UInt8>) {
         guard bytes.count == 16 else { return nil }
-        let b = Array(bytes)
-        uuid = UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
+        var raw: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &raw) { $0.copyMemory(from: UnsafeRawBufferPointer(bytes)) }
+        uuid = UUID(uuid: raw)
     }
 
     /// The 16 raw bytes, in UUID byte order (so they sort like the id).

@@ -53,7 +53,7 @@ public struct EventValidator: Sendable {
             guard !key.isEmpty, key.utf8.count <= limits.maxMetadataKeyLength else {
                 throw BillingError.limit("metadata", "Metadata keys must be 1 to \(limits.maxMetadataKeyLength) bytes")
             }
-            guard !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            guard !Self.containsControlCharacter(key) else {
                 throw BillingError.invalid("metadata", "Metadata keys must not contain control characters")
             }
             let size = try measure(value, field: "metadata")
@@ -71,9 +71,20 @@ public struct EventValidator: Sendable {
         guard value.utf8.count <= limits.maxIdentifierLength else {
             throw BillingError.limit(field, "\(field) is \(value.utf8.count) bytes; the limit is \(limits.maxIdentifierLength)")
         }
-        guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard !Self.containsControlCharacter(value) else {
             throw BillingError.invalid(field, "\(field) must not contain control characters")
         }
+    }
+
+    /// Whether `text` has a control character (C0, DEL or C1), checked byte-wise for
+    /// ASCII, which almost every identifier is.
+    static func containsControlCharacter(_ text: String) -> Bool {
+        var isASCII = true
+        for byte in text.utf8 {
+            if byte < 0x20 || byte == 0x7F { return true }
+            if byte >= 0x80 { isASCII = false }
+        }
+        return !isASCII && text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     private func measure(_ value: JSONValue, field: String) throws -> Int {

@@ -69,6 +69,7 @@ struct JSONParser {
         defer { depth -= 1 }
         index += 1
         var members: [String: JSONValue] = [:]
+        members.reserveCapacity(8)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -125,7 +126,33 @@ struct JSONParser {
 
     private mutating func parseString() throws -> String {
         index += 1  // opening quote
-        var scratch: [UInt8] = []
+        let start = index
+        // Fast path: most strings have no escapes, so they are a slice of the input.
+        var highBits: UInt8 = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                index += 1
+                if highBits & 0x80 == 0 {
+                    return String(decoding: slice, as: UTF8.self)  // ASCII is valid UTF-8
+                }
+                guard let text = String(validating: slice, as: UTF8.self) else {
+                    throw failure("string is not valid UTF-8")
+                }
+                return text
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw failure("unescaped control character in string") }
+            highBits |= byte
+            index += 1
+        }
+        return try parseEscapedString(from: start)
+    }
+
+    /// The slow path: a string with escapes, decoded into a scratch buffer.
+    private mutating func parseEscapedString(from start: Int) throws -> String {
+        var scratch: [UInt8] = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
         var runStart = index
         while true {
             guard index < bytes.count else { throw failure("unterminated string") }

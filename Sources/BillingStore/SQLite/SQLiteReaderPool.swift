@@ -5,8 +5,7 @@ import Synchronization
 /// Reader connections, each on its own serial queue, lent out one read at a time.
 ///
 /// In WAL mode readers never block the writer or each other: each read sees the
-/// last commit that finished before it started. Blocking SQLite calls run on the
-/// readers' queues, never on Swift's cooperative threads.
+/// last commit that finished before it started.
 final class SQLiteReaderPool: Sendable {
     private struct Reader: Sendable {
         let connection: ConfinedConnection
@@ -29,10 +28,17 @@ final class SQLiteReaderPool: Sendable {
     }
 
     /// Runs `body` on an idle reader, waiting for one if all are busy.
-    func read<Value: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> Value) async throws -> Value {
+    ///
+    /// With `inline`, the read runs on the caller's task once a connection is
+    /// acquired (the pool already grants exclusive use); otherwise on the reader's
+    /// queue, for reads long enough to matter to the cooperative thread pool.
+    func read<Value: Sendable>(inline: Bool, _ body: @escaping @Sendable (SQLiteConnection) throws -> Value) async throws -> Value {
         let index = await acquire()
         defer { release(index) }
         let reader = readers[index]
+        if inline {
+            return try body(reader.connection.value)
+        }
         return try await withCheckedThrowingContinuation { continuation in
             reader.queue.async {
                 continuation.resume(with: Result { try body(reader.connection.value) })
