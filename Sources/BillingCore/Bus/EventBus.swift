@@ -2,6 +2,7 @@ public import CoreMetrics
 public import Logging
 public import ServiceLifecycle
 import Synchronization
+public import Tracing
 
 /// The event bus: `publish` = validate → deduplicate → persist → run inline handlers.
 ///
@@ -32,6 +33,8 @@ public final class EventBus: Service, Sendable {
     private let liveStreams = LiveStreamRegistry()
     private let queue: BackgroundDispatchQueue
     private let runState = Mutex(RunState.idle)
+    private let tracer: (any Tracer)?
+    private let commitObservers = Mutex<[@Sendable (Int64) -> Void]>([])
 
     private enum RunState {
         case idle, running, stopped
@@ -44,13 +47,17 @@ public final class EventBus: Service, Sendable {
     ///   - logger: receives handler failures and publish errors; never bootstrapped by Bilingus.
     ///   - metricsFactory: where metrics go; the global `MetricsSystem` by default.
     ///   - clock: stamps typed publishes and times handler deadlines.
+    ///   - tracer: records a `billing.publish` span per publish and writes its context
+    ///     into each event's metadata; the global `InstrumentationSystem.tracer` by default.
     public init(
         store: any EventStore,
         configuration: Configuration = Configuration(),
         logger: Logger = Logger(label: "billing.bus"),
         metricsFactory: (any MetricsFactory)? = nil,
-        clock: any BillingClock = SystemClock()
+        clock: any BillingClock = SystemClock(),
+        tracer: (any Tracer)? = nil
     ) {
+        self.tracer = tracer
         self.store = store
         self.configuration = configuration
         self.validator = EventValidator(limits: configuration.limits)
@@ -79,6 +86,28 @@ public final class EventBus: Service, Sendable {
     /// stored earlier. Handlers run for the new events only, in batch order.
     @discardableResult
     public func publish(_ events: [BillingEvent]) async throws -> [BillingEvent] {
+        let tracer = self.tracer ?? InstrumentationSystem.tracer
+        let span = tracer.startSpan("billing.publish", context: ServiceContext.current ?? .topLevel, ofKind: .producer)
+        defer { span.end() }
+        span.attributes["billing.events.count"] = events.count
+        if events.count == 1 {
+            span.attributes[LogKeys.eventType] = events[0].type.rawValue
+            span.attributes[LogKeys.eventID] = events[0].id.description
+        }
+        // The publish span's context rides in each event's metadata, so deliveries
+        // (anywhere, any time later) can link back to it.
+        let traceMetadata = EventTraceContext.metadata(for: span.context, tracer: tracer)
+        let events = traceMetadata.isEmpty ? events : events.map { $0.addingMetadata(traceMetadata) }
+        do {
+            return try await persistAndDispatch(events)
+        } catch {
+            span.recordError(error)
+            span.setStatus(SpanStatus(code: .error))
+            throw error
+        }
+    }
+
+    private func persistAndDispatch(_ events: [BillingEvent]) async throws -> [BillingEvent] {
         let started = ContinuousClock.now
         try validator.validate(batch: events)
         let results: [AppendResult]
@@ -105,10 +134,21 @@ public final class EventBus: Service, Sendable {
             }
         }
         metrics.publishDuration.recordInterval(since: started)
+        if let head = fresh.compactMap(\.sequence).max() {
+            for observer in commitObservers.withLock({ $0 }) {
+                observer(head)
+            }
+        }
         if !fresh.isEmpty {
             await dispatchAfterCommit(fresh)
         }
         return results.map(\.event)
+    }
+
+    /// Calls `observer` with the highest new sequence after every commit that stored
+    /// something (the durable dispatcher wakes on it). Observers must return at once.
+    package func observeCommits(_ observer: @escaping @Sendable (Int64) -> Void) {
+        commitObservers.withLock { $0.append(observer) }
     }
 
     /// Publishes a typed payload; its type, entity and user come from the payload and
@@ -274,6 +314,10 @@ public final class EventBus: Service, Sendable {
                 "Event handler failed",
                 metadata: handlerMetadata(registration, event).merging(["error": "\(error)"]) { $1 }
             )
+        case .cancelled:
+            // The publisher was cancelled; the event is stored, the handler abandoned.
+            metrics.handlerFailed(handler: registration.name, reason: "cancelled")
+            logger.warning("Event handler abandoned because the publisher was cancelled", metadata: handlerMetadata(registration, event))
         case .timedOut:
             metrics.handlerFailed(handler: registration.name, reason: "timeout")
             logger.error(

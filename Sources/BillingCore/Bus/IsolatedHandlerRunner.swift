@@ -5,6 +5,8 @@ enum HandlerOutcome: Sendable {
     case succeeded
     case failed(any Error)
     case timedOut
+    /// The caller was cancelled first; the handler was cancelled and abandoned.
+    case cancelled
 }
 
 /// Runs a handler so that neither its error nor its hang can reach the caller.
@@ -49,11 +51,15 @@ enum IsolatedHandlerRunner {
         let outcome = await withTaskCancellationHandler {
             await gate.wait()
         } onCancel: {
+            // The caller stops waiting now (a shutdown deadline, say); the handler is
+            // told to stop and left to finish on its own.
+            gate.resolve(.cancelled)
             work.cancel()
         }
         timer.cancel()
-        if case .timedOut = outcome {
-            work.cancel()
+        switch outcome {
+        case .timedOut, .cancelled: work.cancel()
+        case .succeeded, .failed: break
         }
         return outcome
     }

@@ -1,4 +1,5 @@
 public import BillingCore
+public import Foundation
 import Synchronization
 
 /// An event store in process memory, for tests and throwaway tools.
@@ -10,7 +11,7 @@ import Synchronization
 ///
 /// Safe under concurrency: one lock guards the state, and every operation is a
 /// short critical section with no suspension inside it.
-public final class InMemoryEventStore: EventStore {
+public final class InMemoryEventStore: DurableStore {
     private struct IdempotencyKey: Hashable {
         let tenantId: String?
         let key: String
@@ -22,6 +23,21 @@ public final class InMemoryEventStore: EventStore {
         var indexByID: [EventID: Int] = [:]
         var indexByIdempotencyKey: [IdempotencyKey: Int] = [:]
         var indicesByEntity: [String: [Int]] = [:]
+        var subscriptions: [String: SubscriptionState] = [:]
+        var deadLetters: [Int64: DeadLetterRecord] = [:]
+        var nextDeadLetterID: Int64 = 1
+    }
+
+    /// A dead letter as kept: the event by sequence, like the SQL backends.
+    private struct DeadLetterRecord {
+        let id: Int64
+        let subscription: String
+        let eventIndex: Int
+        var attempts: Int
+        var lastError: String
+        let firstFailedAt: Date
+        var lastFailedAt: Date
+        var isRedeliveryRequested: Bool
     }
 
     private let state = Mutex(State())
@@ -108,5 +124,182 @@ public final class InMemoryEventStore: EventStore {
 
     public func headSequence() async throws -> Int64 {
         state.withLock { Int64($0.events.count) }
+    }
+
+    // MARK: - SubscriptionStore
+
+    public func registerSubscription(name: String, patterns: [EventPattern], initialCursor: Int64, at date: Date) async throws -> SubscriptionState {
+        let date = Timestamp.normalize(date)  // the precision SQL backends keep
+        return state.withLock { state in
+            if let existing = state.subscriptions[name] {
+                guard existing.patterns != patterns else { return existing }
+                let updated = SubscriptionState(
+                    name: name, patterns: patterns, cursor: existing.cursor, isPaused: existing.isPaused,
+                    createdAt: existing.createdAt, updatedAt: date
+                )
+                state.subscriptions[name] = updated
+                return updated
+            }
+            let created = SubscriptionState(
+                name: name, patterns: patterns, cursor: initialCursor, isPaused: false, createdAt: date, updatedAt: date
+            )
+            state.subscriptions[name] = created
+            return created
+        }
+    }
+
+    public func subscription(named name: String) async throws -> SubscriptionState? {
+        state.withLock { $0.subscriptions[name] }
+    }
+
+    public func subscriptions() async throws -> [SubscriptionState] {
+        state.withLock { $0.subscriptions.values.sorted { $0.name < $1.name } }
+    }
+
+    public func advanceCursor(of name: String, to sequence: Int64, at date: Date) async throws {
+        let date = Timestamp.normalize(date)  // the precision SQL backends keep
+        try update(name) { existing in
+            guard sequence > existing.cursor else { return nil }
+            return SubscriptionState(
+                name: name, patterns: existing.patterns, cursor: sequence, isPaused: existing.isPaused,
+                createdAt: existing.createdAt, updatedAt: date
+            )
+        }
+    }
+
+    public func setCursor(of name: String, to sequence: Int64, at date: Date) async throws {
+        let date = Timestamp.normalize(date)  // the precision SQL backends keep
+        try update(name) { existing in
+            SubscriptionState(
+                name: name, patterns: existing.patterns, cursor: sequence, isPaused: existing.isPaused,
+                createdAt: existing.createdAt, updatedAt: date
+            )
+        }
+    }
+
+    public func setPaused(_ paused: Bool, subscription name: String, at date: Date) async throws {
+        let date = Timestamp.normalize(date)  // the precision SQL backends keep
+        try update(name) { existing in
+            SubscriptionState(
+                name: name, patterns: existing.patterns, cursor: existing.cursor, isPaused: paused,
+                createdAt: existing.createdAt, updatedAt: date
+            )
+        }
+    }
+
+    /// Applies `change` to a subscription; a `nil` result leaves it as it is.
+    private func update(_ name: String, _ change: (SubscriptionState) -> SubscriptionState?) throws {
+        try state.withLock { state in
+            guard let existing = state.subscriptions[name] else {
+                throw BillingError(.notFound, "No durable subscription named '\(name)'", field: "name")
+            }
+            if let updated = change(existing) {
+                state.subscriptions[name] = updated
+            }
+        }
+    }
+
+    public func addDeadLetter(
+        subscription: String, eventSequence: Int64, attempts: Int, lastError: String, firstFailedAt: Date, lastFailedAt: Date
+    ) async throws -> DeadLetter {
+        let (firstFailedAt, lastFailedAt) = (Timestamp.normalize(firstFailedAt), Timestamp.normalize(lastFailedAt))
+        return try state.withLock { state in
+            guard state.subscriptions[subscription] != nil else {
+                throw BillingError(.notFound, "No durable subscription named '\(subscription)'", field: "subscription")
+            }
+            let index = Int(eventSequence) - 1
+            guard state.events.indices.contains(index) else {
+                throw BillingError(.notFound, "No event with sequence \(eventSequence)", field: "eventSequence")
+            }
+            if let existing = state.deadLetters.values.first(where: { $0.subscription == subscription && $0.eventIndex == index }) {
+                var record = existing
+                record.attempts += attempts
+                record.lastError = lastError
+                record.lastFailedAt = lastFailedAt
+                record.isRedeliveryRequested = false
+                state.deadLetters[record.id] = record
+                return Self.deadLetter(record, state)
+            }
+            let record = DeadLetterRecord(
+                id: state.nextDeadLetterID, subscription: subscription, eventIndex: index, attempts: attempts,
+                lastError: lastError, firstFailedAt: firstFailedAt, lastFailedAt: lastFailedAt, isRedeliveryRequested: false
+            )
+            state.nextDeadLetterID += 1
+            state.deadLetters[record.id] = record
+            return Self.deadLetter(record, state)
+        }
+    }
+
+    public func deadLetters(subscription: String?, onlyRedeliveryRequested: Bool, afterID: Int64?, limit: Int) async throws -> [DeadLetter] {
+        state.withLock { state in
+            state.deadLetters.values
+                .filter { record in
+                    (subscription == nil || record.subscription == subscription)
+                        && (!onlyRedeliveryRequested || record.isRedeliveryRequested)
+                        && record.id > (afterID ?? 0)
+                }
+                .sorted { $0.id < $1.id }
+                .prefix(max(0, limit))
+                .map { Self.deadLetter($0, state) }
+        }
+    }
+
+    public func deadLetter(id: Int64) async throws -> DeadLetter? {
+        state.withLock { state in
+            state.deadLetters[id].map { Self.deadLetter($0, state) }
+        }
+    }
+
+    public func requestRedelivery(_ selection: DeadLetterSelection) async throws -> Int {
+        state.withLock { state in
+            let ids = Self.select(selection, state)
+            for id in ids {
+                state.deadLetters[id]?.isRedeliveryRequested = true
+            }
+            return ids.count
+        }
+    }
+
+    public func recordFailedRedelivery(id: Int64, additionalAttempts: Int, lastError: String, at date: Date) async throws {
+        let date = Timestamp.normalize(date)  // the precision SQL backends keep
+        state.withLock { state in
+            guard var record = state.deadLetters[id] else { return }
+            record.attempts += additionalAttempts
+            record.lastError = lastError
+            record.lastFailedAt = date
+            record.isRedeliveryRequested = false
+            state.deadLetters[id] = record
+        }
+    }
+
+    public func removeDeadLetters(_ selection: DeadLetterSelection) async throws -> Int {
+        state.withLock { state in
+            let ids = Self.select(selection, state)
+            for id in ids {
+                state.deadLetters.removeValue(forKey: id)
+            }
+            return ids.count
+        }
+    }
+
+    public func deadLetterCount(subscription: String) async throws -> Int {
+        state.withLock { state in
+            state.deadLetters.values.count { $0.subscription == subscription }
+        }
+    }
+
+    private static func select(_ selection: DeadLetterSelection, _ state: State) -> [Int64] {
+        switch selection {
+        case .ids(let ids): ids.filter { state.deadLetters[$0] != nil }
+        case .subscription(let name): state.deadLetters.values.filter { $0.subscription == name }.map(\.id)
+        }
+    }
+
+    private static func deadLetter(_ record: DeadLetterRecord, _ state: State) -> DeadLetter {
+        DeadLetter(
+            id: record.id, subscription: record.subscription, event: state.events[record.eventIndex],
+            attempts: record.attempts, lastError: record.lastError, firstFailedAt: record.firstFailedAt,
+            lastFailedAt: record.lastFailedAt, isRedeliveryRequested: record.isRedeliveryRequested
+        )
     }
 }

@@ -45,30 +45,31 @@ enum SQLiteEventRow {
         statement.bind(12, Int64(event.schemaVersion))
     }
 
-    /// Reads the current row of a statement selecting ``columns``.
-    static func decode(_ statement: SQLiteStatement) throws -> BillingEvent {
-        guard let id = statement.withBytes(1, { EventID(bytes: $0) }) ?? nil else {
+    /// Reads the current row of a statement selecting ``columns``, starting at column `offset`.
+    static func decode(_ statement: SQLiteStatement, offset: Int32 = 0) throws -> BillingEvent {
+        let column = { (index: Int32) in index + offset }
+        guard let id = statement.withBytes(column(1), { EventID(bytes: $0) }) ?? nil else {
             throw corrupt("id")
         }
-        guard let typeName = statement.string(2), let type = try? BillingEventType(typeName) else {
+        guard let typeName = statement.string(column(2)), let type = try? BillingEventType(typeName) else {
             throw corrupt("type")
         }
-        guard let payload = try statement.withBytes(3, { try CanonicalJSON.decode(buffer: $0) }) else {
+        guard let payload = try statement.withBytes(column(3), { try CanonicalJSON.decode(buffer: $0) }) else {
             throw corrupt("payload")
         }
-        guard case .object(let metadata)? = try statement.withBytes(8, { try CanonicalJSON.decode(buffer: $0) }) else {
+        guard case .object(let metadata)? = try statement.withBytes(column(8), { try CanonicalJSON.decode(buffer: $0) }) else {
             throw corrupt("metadata")
         }
         var causationId: EventID?
-        if !statement.isNull(11) {
-            guard let parsed = statement.withBytes(11, { EventID(bytes: $0) }) ?? nil else { throw corrupt("causation_id") }
+        if !statement.isNull(column(11)) {
+            guard let parsed = statement.withBytes(column(11), { EventID(bytes: $0) }) ?? nil else { throw corrupt("causation_id") }
             causationId = parsed
         }
         return BillingEvent(
-            id: id, type: type, payload: payload, timestamp: Timestamp.date(microseconds: statement.int64(4)),
-            tenantId: statement.string(5), userId: statement.string(6), entityId: statement.string(7),
-            metadata: metadata, idempotencyKey: statement.string(9), correlationId: statement.string(10),
-            causationId: causationId, schemaVersion: Int(statement.int64(12)), sequence: statement.int64(0)
+            id: id, type: type, payload: payload, timestamp: Timestamp.date(microseconds: statement.int64(column(4))),
+            tenantId: statement.string(column(5)), userId: statement.string(column(6)), entityId: statement.string(column(7)),
+            metadata: metadata, idempotencyKey: statement.string(column(9)), correlationId: statement.string(column(10)),
+            causationId: causationId, schemaVersion: Int(statement.int64(column(12))), sequence: statement.int64(column(0))
         )
     }
 

@@ -81,8 +81,8 @@ public final class SQLiteEventStore: EventStore {
     /// The configuration the store was opened with.
     public let configuration: Configuration
 
-    private let writer: SQLiteWriter
-    private let readers: SQLiteReaderPool
+    let writer: SQLiteWriter
+    let readers: SQLiteReaderPool
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
     ///

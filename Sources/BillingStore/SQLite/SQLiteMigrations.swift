@@ -78,7 +78,38 @@ enum SQLiteSchema {
                 """,
                 "CREATE INDEX webhook_endpoints_tenant ON webhook_endpoints(tenant_id)",
             ]
-        )
+        ),
+        SQLiteMigration(
+            version: 2,
+            name: "durable subscriptions and dead letters",
+            statements: [
+                // One row per durable subscription; `cursor` is the last sequence settled.
+                """
+                CREATE TABLE subscriptions (
+                    name TEXT PRIMARY KEY,
+                    patterns TEXT NOT NULL,
+                    cursor INTEGER NOT NULL,
+                    is_paused INTEGER NOT NULL DEFAULT 0,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE dead_letters (
+                    id INTEGER PRIMARY KEY,
+                    subscription TEXT NOT NULL REFERENCES subscriptions(name) ON DELETE CASCADE,
+                    event_sequence INTEGER NOT NULL REFERENCES events(sequence),
+                    attempts INTEGER NOT NULL,
+                    last_error TEXT NOT NULL,
+                    first_failed_at INTEGER NOT NULL,
+                    last_failed_at INTEGER NOT NULL,
+                    redelivery_requested INTEGER NOT NULL DEFAULT 0,
+                    UNIQUE (subscription, event_sequence)
+                )
+                """,
+                "CREATE INDEX dead_letters_redelivery ON dead_letters(subscription, redelivery_requested, id)",
+            ]
+        ),
     ]
 
     static var latestVersion: Int64 { migrations.last?.version ?? 0 }

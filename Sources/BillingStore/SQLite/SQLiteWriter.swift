@@ -63,9 +63,15 @@ final class SQLiteWriter: Sendable {
         }
     }
 
-    /// Runs `body` on the writer connection, between group commits.
+    /// Runs `body` on the writer connection, between group commits (on the caller's
+    /// thread when the writer is idle and commits inline).
     func withConnection<Value: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> Value) async throws -> Value {
-        try await withCheckedThrowingContinuation { continuation in
+        if commitsInline, claimIfIdle() {
+            let result = Result { try body(connection.value) }
+            releaseInlineClaim()
+            return try result.get()
+        }
+        return try await withCheckedThrowingContinuation { continuation in
             submit(.maintenance { connection in continuation.resume(with: Result { try body(connection) }) })
         }
     }
