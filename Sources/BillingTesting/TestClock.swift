@@ -54,6 +54,23 @@ public final class TestClock: BillingClock {
         state.withLock { $0.sleepers.count }
     }
 
+    /// The earliest deadline among the sleepers, as a point on the ``elapsed`` scale, or `nil` if none sleeps.
+    public var nextDeadline: Duration? {
+        state.withLock { $0.sleepers.map(\.deadline).min() }
+    }
+
+    /// Advances exactly to the earliest sleeper's deadline, if it is no more than
+    /// `limit` away, and returns whether it did. Tests use it to fire the next timer
+    /// (a retry backoff, say) without overshooting into the ones after it.
+    @discardableResult
+    public func advanceToNextDeadline(within limit: Duration = .seconds(Int64.max)) -> Bool {
+        guard let next = nextDeadline else { return false }
+        let distance = next - elapsed
+        guard distance <= limit else { return false }
+        advance(by: max(.zero, distance))
+        return true
+    }
+
     /// Suspends until the clock is advanced by at least `duration`, or the task is cancelled.
     public func sleep(for duration: Duration) async throws {
         let id = state.withLock { state -> Int in

@@ -58,6 +58,11 @@ public final class SubscriptionDispatcher: Service, Sendable {
     private let newWorkersContinuation: AsyncStream<SubscriptionWorker>.Continuation
     private let workersDone = WakeSignal()
 
+    /// Whether graceful shutdown (or cancellation) has begun.
+    package var isShuttingDown: Bool {
+        state.withLock { $0.phase == .stopping || $0.phase == .stopped }
+    }
+
     private struct State {
         var workers: [String: SubscriptionWorker] = [:]
         var phase = Phase.idle
@@ -346,11 +351,12 @@ public final class SubscriptionDispatcher: Service, Sendable {
     private func waitForLoops(deadline: Duration) async -> Bool {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
-                while self.state.withLock({ $0.activeLoops }) > 0 {
-                    await self.workersDone.wait()
+                while true {
+                    let generation = self.workersDone.generation
+                    if self.state.withLock({ $0.activeLoops }) == 0 { return true }
+                    await self.workersDone.wait(after: generation)
                     if Task.isCancelled { return false }
                 }
-                return true
             }
             group.addTask {
                 try? await self.environment.clock.sleep(for: deadline)

@@ -141,22 +141,24 @@ final class SubscriptionWorker: Sendable {
             logger.debug("Durable subscription stopped")
         }
         while !isStopping && !Task.isCancelled {
+            // Read the wake-up generation before looking for work (see WakeSignal).
+            let generation = wake.generation
             do {
                 try await applyPendingReset()
                 if control.withLock({ $0.paused }) {
-                    await wake.wait()
+                    await wake.wait(after: generation)
                     continue
                 }
                 if try await redeliverRequestedDeadLetters() {
                     continue
                 }
                 if try await deliverNextBatch() == false {
-                    await wake.wait(timeout: environment.pollInterval, clock: environment.clock)
+                    await wake.wait(after: generation, timeout: environment.pollInterval, clock: environment.clock)
                 }
             } catch {
                 // Storage trouble: log, wait, try again; the cursor has not moved.
                 logger.error("Durable subscription could not read or persist its state", metadata: ["error": "\(error)"])
-                await wake.wait(timeout: environment.pollInterval, clock: environment.clock)
+                await wake.wait(after: generation, timeout: environment.pollInterval, clock: environment.clock)
             }
         }
     }
