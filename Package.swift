@@ -94,7 +94,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "BilingusTestHelper",
-            dependencies: ["BillingCore", "BillingStore"],
+            dependencies: [
+                "BillingCore",
+                "BillingStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/Helpers/BilingusTestHelper",
             swiftSettings: strictSettings
         ),

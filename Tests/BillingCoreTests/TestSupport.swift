@@ -1,4 +1,5 @@
 import BillingCore
+import BillingTesting
 import Synchronization
 
 /// Collects what handlers saw, safely from any task, and lets a test wait for a count.
@@ -83,15 +84,5 @@ struct HandlerFailure: Error, CustomStringConvertible {
     var description: String { "handler failed on purpose" }
 }
 
-/// A small deterministic generator so randomized tests repeat exactly.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The test target's name for the kit's seeded generator.
+typealias SplitMix64 = SeededRandomNumberGenerator

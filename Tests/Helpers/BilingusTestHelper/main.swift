@@ -4,9 +4,13 @@
 //
 //   BilingusTestHelper publish-loop <path>            publish batches forever
 //   BilingusTestHelper publish-count <path> <n> <tag> publish n events, then exit
+//   BilingusTestHelper consume-loop <path>            publish and consume through durable subscriptions forever
+//   BilingusTestHelper consume-drain <path>           consume until every subscription is caught up, then shut down
 import BillingCore
 import BillingStore
 import Foundation
+import Logging
+import ServiceLifecycle
 
 /// Writes a line straight to the file descriptor: no buffer can hold back an
 /// acknowledgement when the process is killed.
@@ -48,10 +52,59 @@ do {
             try await bus.publish(BillingEvent(type: .invoicePaid, payload: ["index": .int(Int64(index))], entityId: tag))
         }
         report("done \(count)")
+    case "consume-loop", "consume-drain":
+        try await consume(bus: bus, drain: arguments[1] == "consume-drain")
     default:
         exit(2)
     }
 } catch {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))
     exit(1)
+}
+
+/// The durable-subscription crash scenario: two subscriptions (one strictly ordered,
+/// one in entity lanes) consuming while a publisher keeps publishing. Every handled
+/// delivery and every acknowledged publish is reported on its own line.
+func consume(bus: EventBus, drain: Bool) async throws {
+    guard let store = bus.store as? SQLiteEventStore else { exit(2) }
+    var logger = Logger(label: "helper")
+    logger.logLevel = .critical
+    let dispatcher = SubscriptionDispatcher(
+        store: store, bus: bus, configuration: .init(pollInterval: .milliseconds(20), shutdownDeadline: .seconds(5)), logger: logger
+    )
+    let options = DurableSubscriptionOptions(deliveryTimeout: .seconds(10), batchSize: 20)
+    try await dispatcher.subscribe("ordered", to: ["*"], options: options) { event in
+        report("handled ordered \(event.sequence ?? -1) \(event.entityId ?? "-")")
+    }
+    var lanes = options
+    lanes.entityConcurrency = 4
+    try await dispatcher.subscribe("lanes", to: ["invoice.*", "payment.*"], options: lanes) { event in
+        report("handled lanes \(event.sequence ?? -1) \(event.entityId ?? "-")")
+    }
+    let group = ServiceGroup(services: [dispatcher], logger: logger)
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        if drain {
+            // Caught up when every cursor reached the head; then shut down gracefully.
+            while true {
+                let statuses = try await dispatcher.statuses()
+                if statuses.count == 2, statuses.allSatisfy({ $0.lag == 0 }) { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            report("drained")
+        } else {
+            let types: [BillingEventType] = [.invoiceGenerated, .paymentInitiated, .userUpdated, .invoicePaid, .paymentCompleted]
+            var round = 0
+            while true {
+                round += 1
+                let events = (0..<(round % 3 + 1)).map { index in
+                    BillingEvent(type: types[(round + index) % types.count], payload: ["round": .int(Int64(round))], entityId: "entity-\((round + index) % 5)")
+                }
+                let stored = try await bus.publish(events)
+                report("published " + stored.map { "\($0.sequence ?? -1)" }.joined(separator: " "))
+            }
+        }
+    }
 }
