@@ -474,6 +474,30 @@ struct DurableSubscriptionTests {
         try await harness.dispatcher.subscribe("s", to: ["*"]) { _ in }
     }
 
+    @Test("A replay or pause made before the dispatcher runs is honoured when it starts")
+    func operationsBeforeRun() async throws {
+        let harness = DurableHarness()
+        for _ in 0..<3 { try await harness.publish(.userCreated) }
+        let log = DeliveryLog()
+        try await harness.dispatcher.subscribe("s", to: ["*"]) { log.record($0) }
+        try await harness.store.advanceCursor(of: "s", to: 3, at: harness.clock.now())
+        try await harness.dispatcher.replay("s", afterSequence: 1)
+        try await harness.running {
+            await harness.settle { log.count == 2 }
+            try await harness.dispatcher.pause("s")
+        }
+        #expect(log.sequences == [2, 3])
+        let again = DurableHarness(store: harness.store)
+        let none = DeliveryLog()
+        try await again.dispatcher.subscribe("s", to: ["*"]) { none.record($0) }
+        try await again.publish(.userUpdated)
+        try await again.running {
+            try await again.settle { try await again.dispatcher.status(of: "s").isActive }
+            for _ in 0..<1000 { await Task.yield() }
+        }
+        #expect(none.count == 0, "a subscription paused in the store stays paused after a restart")
+    }
+
     @Test("A new subscription can start at the end or after a sequence")
     func startPositions() async throws {
         let harness = DurableHarness()

@@ -140,6 +140,23 @@ final class SubscriptionWorker: Sendable {
             reset?.resume(returning: false)
             logger.debug("Durable subscription stopped")
         }
+        // The persisted state may have changed since registration (a replay or a pause
+        // before the dispatcher started, another process): start from what is stored.
+        var loaded = false
+        while !loaded && !isStopping && !Task.isCancelled {
+            do {
+                if let stored = try await environment.store.subscription(named: name) {
+                    control.withLock { control in
+                        control.cursor = stored.cursor
+                        control.paused = stored.isPaused
+                    }
+                }
+                loaded = true
+            } catch {
+                logger.error("Durable subscription could not load its state", metadata: ["error": "\(error)"])
+                _ = await stop.sleep(for: environment.pollInterval, clock: environment.clock)
+            }
+        }
         while !isStopping && !Task.isCancelled {
             // Read the wake-up generation before looking for work (see WakeSignal).
             let generation = wake.generation
