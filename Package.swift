@@ -60,7 +60,12 @@ let package = Package(
         ),
         .target(
             name: "BillingTesting",
-            dependencies: ["BillingCore", "BillingStore"],
+            dependencies: [
+                "BillingCore",
+                "BillingStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(

@@ -11,6 +11,10 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "Bilingus", path: ".."),
+        // Scenarios 4 and 5 run the SubscriptionDispatcher in a ServiceGroup, as a host does.
+        // Same URLs and versions as the root Package.swift.
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // The system libsqlite3 for the raw baseline. A module name of its own, so it
@@ -25,6 +29,8 @@ let package = Package(
             dependencies: [
                 .product(name: "BillingCore", package: "Bilingus"),
                 .product(name: "BillingStore", package: "Bilingus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "CSQLiteBaseline",
             ],
             swiftSettings: [

@@ -7,7 +7,7 @@ import Testing
 /// so every backend is held to the same semantics.
 struct StoreKind: Sendable, CustomTestStringConvertible {
     let name: String
-    let make: @Sendable () async throws -> any DurableStore
+    let make: @Sendable () async throws -> any BillingStorage
 
     var testDescription: String { name }
 

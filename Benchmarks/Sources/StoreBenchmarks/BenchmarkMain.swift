@@ -40,6 +40,8 @@ func runBenchmarks(_ options: Options) async throws {
     var single: PublishResults?
     var concurrent: PublishResults?
     var reads: QueryResults?
+    var drain: DrainResults?
+    var latency: LatencyResults?
     var payloadBytes = 0
     var metadataBytes = 0
     var hwmAfter: [(String, Int?, Int?)] = []
@@ -54,7 +56,7 @@ func runBenchmarks(_ options: Options) async throws {
             name: "single", events: events, raw: raw, publishers: 1, rowsPerTransaction: 1,
             options: options, scratch: scratch
         )
-        hwmAfter.append(("scenario 1", procStatusKiB("VmHWM"), procStatusKiB("VmRSS")))
+        hwmAfter.append(("scenario 1", Memory.runPeakKiB, procStatusKiB("VmRSS")))
     }
     if options.scenarios.contains(2) {
         progress("\(options.publishers) publishers: preparing \(grouped(options.concurrentEvents)) events")
@@ -66,15 +68,23 @@ func runBenchmarks(_ options: Options) async throws {
             name: "concurrent", events: events, raw: raw, publishers: options.publishers,
             rowsPerTransaction: options.publishers, options: options, scratch: scratch
         )
-        hwmAfter.append(("scenario 2", procStatusKiB("VmHWM"), procStatusKiB("VmRSS")))
+        hwmAfter.append(("scenario 2", Memory.runPeakKiB, procStatusKiB("VmRSS")))
     }
     if options.scenarios.contains(3) {
         reads = try await entityQueryScenario(options: options, scratch: scratch)
-        hwmAfter.append(("scenario 3", procStatusKiB("VmHWM"), procStatusKiB("VmRSS")))
+        hwmAfter.append(("scenario 3", Memory.runPeakKiB, procStatusKiB("VmRSS")))
+    }
+    if options.scenarios.contains(4) {
+        drain = try await drainScenario(options: options, scratch: scratch)
+        hwmAfter.append(("scenario 4", Memory.runPeakKiB, procStatusKiB("VmRSS")))
+    }
+    if options.scenarios.contains(5) {
+        latency = try await latencyScenario(options: options, scratch: scratch)
+        hwmAfter.append(("scenario 5", Memory.runPeakKiB, procStatusKiB("VmRSS")))
     }
 
     printReport(
-        options: options, single: single, concurrent: concurrent, reads: reads,
+        options: options, single: single, concurrent: concurrent, reads: reads, drain: drain, latency: latency,
         payloadBytes: payloadBytes, metadataBytes: metadataBytes, hwmAfter: hwmAfter
     )
 }
@@ -99,12 +109,14 @@ private func printReport(
     single: PublishResults?,
     concurrent: PublishResults?,
     reads: QueryResults?,
+    drain: DrainResults?,
+    latency: LatencyResults?,
     payloadBytes: Int,
     metadataBytes: Int,
     hwmAfter: [(String, Int?, Int?)]
 ) {
     let info = ProcessInfo.processInfo
-    print("Bilingus store benchmarks — SQLiteEventStore + EventBus vs the raw SQLite C API")
+    print("Bilingus store benchmarks — SQLiteEventStore + EventBus (+ SubscriptionDispatcher) vs baselines")
     print("machine: \(info.activeProcessorCount) cores (\(info.processorCount) configured), SQLite \(RawDatabase.version), \(configuration)")
     if payloadBytes > 0 {
         print("events: payment.initiated, payload \(payloadBytes) B, metadata \(metadataBytes) B of canonical JSON (averages)")
@@ -161,8 +173,30 @@ private func printReport(
         }
     }
 
+    if let drain {
+        rows += drainRows(drain)
+    }
+    if let latency {
+        let title = "5 publish→durable delivery, \(grouped(latency.rate)) ev/s"
+        for (index, (label, p)) in [("p50", 0.50), ("p99", 0.99), ("p99.9", 0.999), ("max", 1.0)].enumerated() {
+            let ours = latency.ours?.latencies.percentile(p) ?? .nan
+            let baseline = latency.baseline?.latencies.percentile(p) ?? .nan
+            rows.append(TableRow(
+                scenario: index == 0 ? title : "", measure: label + " latency",
+                ours: duration(ours), baseline: duration(baseline), ratio: ratio(ours / baseline),
+                target: label == "p99" && latency.ours != nil ? "< 5 ms " + verdict(ours < latencyP99Target) : ""
+            ))
+        }
+        let oursRate = latency.ours?.achievedRate ?? .nan
+        let baselineRate = latency.baseline?.achievedRate ?? .nan
+        rows.append(TableRow(
+            scenario: "", measure: "achieved rate",
+            ours: rate(oursRate), baseline: rate(baselineRate), ratio: ratio(oursRate / baselineRate)
+        ))
+    }
+
     let header = TableRow(
-        scenario: "Scenario", measure: "Measure", ours: "Ours", baseline: "Baseline (raw C API)", ratio: "Ours/baseline",
+        scenario: "Scenario", measure: "Measure", ours: "Ours", baseline: "Baseline", ratio: "Ours/baseline",
         target: "Target"
     )
     func width(_ column: KeyPath<TableRow, String>) -> Int {
@@ -203,6 +237,12 @@ private func printReport(
             reads.oursUsage.cpu, reads.oursUsage.switches, reads.baselineUsage.cpu, reads.baselineUsage.switches
         ))
     }
+    if let drain {
+        printDrainNotes(drain)
+    }
+    if let latency {
+        printLatencyNotes(latency)
+    }
 
     print("")
     print("Targets")
@@ -221,6 +261,26 @@ private func printReport(
         let p99 = reads.ours.percentile(0.99)
         targets.append(("getEventsByEntity p99 < 1 ms", duration(p99), p99 < 1_000_000))
     }
+    if let drain {
+        for batch in drain.batches {
+            guard let ours = batch.ours else { continue }
+            let size = "batch \(grouped(batch.batchSize))"
+            targets.append(("durable drain ≥ 100,000 events/s (\(size))", rate(ours.rate), batch.meetsRate))
+            targets.append((
+                "durable drain RSS growth < 64 MiB (\(size))",
+                signedMebibytes(ours.memory.growth) + " / " + signedMebibytes(batch.oursSmall?.memory.growth),
+                batch.meetsGrowth
+            ))
+            targets.append((
+                "durable drain RSS flat in the backlog (\(size))",
+                signedMebibytes(batch.backlogSlopeKiB) + " for ×4", batch.meetsBacklog
+            ))
+        }
+    }
+    if let ours = latency?.ours, let latency {
+        let p99 = ours.latencies.percentile(0.99)
+        targets.append(("publish→durable delivery p99 < 5 ms at \(grouped(latency.rate)) ev/s", duration(p99), p99 < latencyP99Target))
+    }
     let targetWidth = targets.map(\.0.count).max() ?? 0
     let valueWidth = targets.map(\.1.count).max() ?? 0
     for (name, value, met) in targets {
@@ -228,11 +288,12 @@ private func printReport(
     }
 
     print("")
-    print("peak RSS (VmHWM): \(mebibytes(procStatusKiB("VmHWM")))")
+    print("peak RSS (VmHWM): \(mebibytes(Memory.runPeakKiB))")
     for (scenario, peak, current) in hwmAfter {
         print("  after \(scenario): peak \(mebibytes(peak)), current RSS \(mebibytes(current))")
     }
-    print("  (includes the benchmark's own pre-built events and pre-encoded baseline rows, held for the whole scenario)")
+    print("  (includes the benchmark's own pre-built events and pre-encoded baseline rows, held for the whole scenario;")
+    print("   scenario 4 resets VmHWM around each drain, the figures above are the whole run's)")
     print("cores: \(info.activeProcessorCount)")
 }
 
@@ -274,4 +335,96 @@ private var configuration: String {
     #else
     "release build"
     #endif
+}
+
+// MARK: - Scenarios 4 and 5
+
+private func drainRows(_ drain: DrainResults) -> [TableRow] {
+    var rows: [TableRow] = []
+    for batch in drain.batches {
+        let baselineRate = batch.baseline?.rate ?? .nan
+        rows.append(TableRow(
+            scenario: "4 drain \(grouped(drain.storeEvents)) events, batch \(grouped(batch.batchSize))",
+            measure: "events/s",
+            ours: rate(batch.ours?.rate ?? .nan), baseline: rate(baselineRate),
+            ratio: ratio((batch.ours?.rate ?? .nan) / baselineRate),
+            target: batch.ours == nil ? "" : "≥ 100,000 ev/s " + verdict(batch.meetsRate)
+        ))
+        rows.append(TableRow(
+            scenario: "", measure: "RSS growth",
+            ours: signedMebibytes(batch.ours?.memory.growth), baseline: signedMebibytes(batch.baseline?.memory.growth),
+            ratio: "",
+            target: batch.ours == nil ? "" : "< 64 MiB " + verdict((batch.ours?.memory.growth ?? .max) < drainGrowthTargetKiB)
+        ))
+        if let small = batch.oursSmall {
+            rows.append(TableRow(
+                scenario: "  backlog \(grouped(drain.smallBacklog))", measure: "events/s",
+                ours: rate(small.rate), baseline: "", ratio: ratio(small.rate / baselineRate)
+            ))
+            rows.append(TableRow(
+                scenario: "", measure: "RSS growth",
+                ours: signedMebibytes(small.memory.growth), baseline: "", ratio: "",
+                target: "×4 backlog adds < 8 MiB " + verdict(batch.meetsBacklog)
+            ))
+        }
+        if let storage = batch.storageOnly {
+            rows.append(TableRow(
+                scenario: "  (info) head + read + cursor write per batch", measure: "events/s",
+                ours: rate(storage.rate), baseline: "", ratio: ratio(storage.rate / baselineRate)
+            ))
+        }
+    }
+    return rows
+}
+
+private func printDrainNotes(_ drain: DrainResults) {
+    print("4: \(grouped(drain.storeEvents)) events built with store.append in batches at \(rate(Double(drain.storeEvents) / drain.setupSeconds)); database \(String(format: "%.0f", Double(drain.databaseBytes) / 1_048_576)) MiB.")
+    print("   ours = a SubscriptionDispatcher in a ServiceGroup, one subscription to [\"*\"] with a no-op handler from the beginning,")
+    print("   DurableSubscriptionOptions(batchSize:) otherwise default; timed from starting the group until the persisted cursor is at")
+    print("   the head (graceful shutdown after). Baseline = store.events(matching: EventFilters(afterSequence:limit:)) in a loop, same")
+    print("   batch size, nothing delivered: the cost of reading alone. Backlog \(grouped(drain.smallBacklog)) = a subscription starting after")
+    print("   sequence \(grouped(drain.storeEvents - drain.smallBacklog)) of the same store. (info) = the worker's storage calls alone (headSequence,")
+    print("   the batch read, advanceCursor), no delivery. The loops without delivery run first, then the drains.")
+    print("   RSS (heap trimmed before each run): before → peak (50 ms VmRSS samples / VmHWM reset at the start), after; growth = peak − before;")
+    print("   released = seconds after the drain until RSS was back within \(quiesceSlackKiB / 1024) MiB of its start (waited for, up to \(Int(quiesceLimitSeconds)) s):")
+    var lines: [(String, DrainRun)] = []
+    for batch in drain.batches {
+        let size = "batch " + grouped(batch.batchSize)
+        if let ours = batch.ours { lines.append(("\(size) ours \(grouped(drain.storeEvents))", ours)) }
+        if let small = batch.oursSmall { lines.append(("\(size) ours \(grouped(drain.smallBacklog))", small)) }
+        if let baseline = batch.baseline { lines.append(("\(size) baseline", baseline)) }
+        if let storage = batch.storageOnly { lines.append(("\(size) (info) storage", storage)) }
+    }
+    let width = lines.map(\.0.count).max() ?? 0
+    func mib(_ kib: Int?) -> String { kib.map { String(format: "%.1f", Double($0) / 1024) } ?? "n/a" }
+    for (label, run) in lines {
+        var released = ""
+        if run.released != nil || run.memory.growth.map({ $0 > quiesceSlackKiB }) == true {
+            released = run.released.map { String(format: ", released after %.1f s", $0) } ?? ", not released within \(Int(quiesceLimitSeconds)) s"
+        }
+        print(String(
+            format: "     %@  %@ → %@ / %@ MiB (%@), after %@ MiB%@; %5.2f s, %5.2f µs CPU and %.3f ctx switches per event",
+            pad(label, width), mib(run.memory.before), mib(run.memory.sampledPeak), mib(run.memory.hwm),
+            signedMebibytes(run.memory.growth), mib(run.memory.after), released, run.seconds, run.cpuMicrosecondsPerEvent,
+            Double(run.usage.voluntarySwitches) / Double(run.events)
+        ))
+    }
+}
+
+private func printLatencyNotes(_ latency: LatencyResults) {
+    let events = (latency.ours ?? latency.baseline)?.published ?? 0
+    print("5: one publisher, bus.publish(event) paced at \(grouped(latency.rate)) events/s by absolute deadlines for \(String(format: "%g", latency.seconds)) s")
+    print("   (\(grouped(events)) events per side), each side on a fresh SQLite store. Ours = SubscriptionDispatcher(store:bus:) with one")
+    print("   durable subscription to [\"*\"] (default options), woken by the bus; baseline = bus.subscribe(pattern: .all), the")
+    print("   in-process inline handler (non-durable). Latency = the handler's ContinuousClock.now − the instant just before publish;")
+    print("   the first second is warm-up (\(grouped(latency.ours?.measured ?? 0)) / \(grouped(latency.baseline?.measured ?? 0)) events measured).")
+    for (label, side) in [("ours", latency.ours), ("baseline", latency.baseline)] {
+        guard let side else { continue }
+        print(String(
+            format: "   %@ publish start behind schedule p50 %@, p99 %@, max %@; %.1f µs CPU, %.2f ctx switches per event%@",
+            pad(label, 8), duration(side.lateness.percentile(0.5)), duration(side.lateness.percentile(0.99)),
+            duration(side.lateness.max), side.cpuMicroseconds, side.switches,
+            side.repeats > 0 ? ", \(side.repeats) repeated deliveries" : ""
+        ))
+    }
 }

@@ -8,9 +8,17 @@ struct Options {
     var queries = 10_000
     var setupBatch = 1_000
     var rounds = 3
-    var scenarios: Set<Int> = [1, 2, 3]
+    /// Backlog of scenario 4 (a second drain takes a quarter of it).
+    var drainEvents = 1_000_000
+    /// Batch sizes of the durable subscription in scenario 4.
+    var drainBatchSizes = [100, 1_000]
+    /// Publishing time of scenario 5, warm-up included.
+    var latencySeconds = 10.0
+    /// Paced publishes per second in scenario 5.
+    var rate = 5_000
+    var scenarios: Set<Int> = [1, 2, 3, 4, 5]
     var breakdown = true
-    /// Which sides of scenarios 1 and 2 run (for profiling one side alone).
+    /// Which sides of scenarios 1, 2, 4 and 5 run (for profiling one side alone).
     var sides: Set<String> = ["ours", "baseline", "info"]
     var directory: String?
 
@@ -23,9 +31,14 @@ struct Options {
           --entities N      distinct entity ids in the scenario 3 store (default 100000)
           --queries N       timed getEventsByEntity calls (default 10000)
           --rounds R        rounds of scenarios 1 and 2, alternating order; medians are reported (default 3)
-          --only LIST       scenarios to run, e.g. --only 1,3 (default 1,2,3)
+          --drain N         backlog drained by the durable subscriber in scenario 4 (default 1000000;
+                            a second drain takes N/4, to show whether memory grows with the backlog)
+          --drain-batches LIST  batch sizes of the scenario 4 subscription (default 100,1000)
+          --latency-seconds S   paced publishing time of scenario 5, 1 s warm-up included (default 10)
+          --rate R          publishes per second in scenario 5 (default 5000)
+          --only LIST       scenarios to run, e.g. --only 1,3 (default 1,2,3,4,5)
           --no-breakdown    skip the informational "(info)" breakdown rows
-          --sides LIST      sides of scenarios 1 and 2 to run, for profiling one alone:
+          --sides LIST      sides of scenarios 1, 2, 4 and 5 to run, for profiling one alone:
                             any of ours,baseline,info (default all three; info = the breakdown rows)
           --dir PATH        where the temporary databases go (default: the system temp dir)
         """
@@ -48,6 +61,19 @@ struct Options {
             case "--queries": queries = try number(argument)
             case "--setup-batch": setupBatch = try number(argument)
             case "--rounds": rounds = try number(argument)
+            case "--drain":
+                drainEvents = try number(argument)
+                guard drainEvents >= 4 else { throw OptionsError(message: "--drain needs at least 4 events") }
+            case "--drain-batches":
+                guard let list = iterator.next() else { throw OptionsError(message: "--drain-batches needs a list such as 100,1000") }
+                drainBatchSizes = list.split(separator: ",").compactMap { Int($0.replacingOccurrences(of: "_", with: "")) }.filter { $0 > 0 }
+                guard !drainBatchSizes.isEmpty else { throw OptionsError(message: "--drain-batches takes positive batch sizes") }
+            case "--latency-seconds":
+                guard let text = iterator.next(), let value = Double(text), value > 1 else {
+                    throw OptionsError(message: "--latency-seconds needs a number of seconds above 1 (the first second is warm-up)")
+                }
+                latencySeconds = value
+            case "--rate": rate = try number(argument)
             case "--no-breakdown": breakdown = false
             case "--sides":
                 guard let list = iterator.next() else { throw OptionsError(message: "--sides needs a list such as ours,baseline") }
@@ -55,8 +81,8 @@ struct Options {
                 guard !sides.isEmpty else { throw OptionsError(message: "--sides takes ours, baseline and info") }
             case "--only":
                 guard let list = iterator.next() else { throw OptionsError(message: "--only needs a list such as 1,3") }
-                scenarios = Set(list.split(separator: ",").compactMap { Int($0) }.filter { (1...3).contains($0) })
-                guard !scenarios.isEmpty else { throw OptionsError(message: "--only takes scenario numbers 1, 2 and 3") }
+                scenarios = Set(list.split(separator: ",").compactMap { Int($0) }.filter { (1...5).contains($0) })
+                guard !scenarios.isEmpty else { throw OptionsError(message: "--only takes scenario numbers 1 to 5") }
             case "--dir":
                 guard let path = iterator.next() else { throw OptionsError(message: "--dir needs a path") }
                 directory = path

@@ -1,41 +1,43 @@
 import Synchronization
 
-/// How one handler invocation ended.
-enum HandlerOutcome: Sendable {
-    case succeeded
+/// How an isolated call ended.
+enum IsolatedOutcome<Value: Sendable>: Sendable {
+    case succeeded(Value)
     case failed(any Error)
     case timedOut
-    /// The caller was cancelled first; the handler was cancelled and abandoned.
+    /// The caller was cancelled first; the call was cancelled and abandoned.
     case cancelled
 }
 
-/// Runs a handler so that neither its error nor its hang can reach the caller.
+/// How one inline handler invocation ended.
+typealias HandlerOutcome = IsolatedOutcome<Void>
+
+/// Runs a handler (or a plugin call) so that neither its error nor its hang can
+/// reach the caller.
 ///
-/// The handler runs in its own task, raced against a timer on the injected clock.
+/// The work runs in its own task, raced against a timer on the injected clock.
 /// A child task of a task group would not do: a group waits for every child, so a
-/// handler that ignores cancellation would hold the publisher forever. On timeout
-/// the handler's task is cancelled and abandoned; if it ignores cancellation it
+/// handler that ignores cancellation would hold the caller forever. On timeout
+/// the work's task is cancelled and abandoned; if it ignores cancellation it
 /// finishes on its own, and nothing waits for it.
 enum IsolatedHandlerRunner {
-    static func run(
+    static func run<Value: Sendable>(
         timeout: Duration?,
         clock: any BillingClock,
-        _ operation: @escaping @Sendable () async throws -> Void
-    ) async -> HandlerOutcome {
+        _ operation: @escaping @Sendable () async throws -> Value
+    ) async -> IsolatedOutcome<Value> {
         guard let timeout else {
             // No deadline: run inline, which is cheapest, still catching errors.
             do {
-                try await operation()
-                return .succeeded
+                return .succeeded(try await operation())
             } catch {
                 return .failed(error)
             }
         }
-        let gate = OutcomeGate()
+        let gate = OutcomeGate<Value>()
         let work = Task {
             do {
-                try await operation()
-                gate.resolve(.succeeded)
+                gate.resolve(.succeeded(try await operation()))
             } catch {
                 gate.resolve(.failed(error))
             }
@@ -45,13 +47,13 @@ enum IsolatedHandlerRunner {
                 try await clock.sleep(for: timeout)
                 gate.resolve(.timedOut)
             } catch {
-                // Cancelled because the handler finished first.
+                // Cancelled because the work finished first.
             }
         }
         let outcome = await withTaskCancellationHandler {
             await gate.wait()
         } onCancel: {
-            // The caller stops waiting now (a shutdown deadline, say); the handler is
+            // The caller stops waiting now (a shutdown deadline, say); the work is
             // told to stop and left to finish on its own.
             gate.resolve(.cancelled)
             work.cancel()
@@ -66,16 +68,16 @@ enum IsolatedHandlerRunner {
 }
 
 /// A one-shot rendezvous: the first `resolve` wins and wakes the single waiter.
-private final class OutcomeGate: Sendable {
+private final class OutcomeGate<Value: Sendable>: Sendable {
     private struct State {
-        var outcome: HandlerOutcome?
-        var waiter: CheckedContinuation<HandlerOutcome, Never>?
+        var outcome: IsolatedOutcome<Value>?
+        var waiter: CheckedContinuation<IsolatedOutcome<Value>, Never>?
     }
 
     private let state = Mutex(State())
 
-    func resolve(_ outcome: HandlerOutcome) {
-        let waiter = state.withLock { state -> CheckedContinuation<HandlerOutcome, Never>? in
+    func resolve(_ outcome: IsolatedOutcome<Value>) {
+        let waiter = state.withLock { state -> CheckedContinuation<IsolatedOutcome<Value>, Never>? in
             guard state.outcome == nil else { return nil }
             state.outcome = outcome
             defer { state.waiter = nil }
@@ -84,9 +86,9 @@ private final class OutcomeGate: Sendable {
         waiter?.resume(returning: outcome)
     }
 
-    func wait() async -> HandlerOutcome {
+    func wait() async -> IsolatedOutcome<Value> {
         await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> HandlerOutcome? in
+            let ready = state.withLock { state -> IsolatedOutcome<Value>? in
                 if let outcome = state.outcome { return outcome }
                 state.waiter = continuation
                 return nil

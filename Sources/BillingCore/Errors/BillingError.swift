@@ -44,6 +44,19 @@ public struct BillingError: Error, Sendable, CustomStringConvertible {
         public static let shutDown = Code("shut_down")
         /// The operation is not supported by this component or configuration.
         public static let unsupported = Code("unsupported")
+
+        /// The database or the disk is full. Free space, then retry.
+        public static let storageFull = Code("storage.full")
+        /// The database cannot be written: a read-only file, directory or store.
+        public static let storageReadOnly = Code("storage.read_only")
+        /// The file is not a database of the expected kind, or is damaged.
+        public static let storageCorrupt = Code("storage.corrupt")
+        /// Another connection or process held a lock longer than the busy timeout.
+        public static let storageBusy = Code("storage.busy")
+        /// The database could not be opened or created.
+        public static let storageUnavailable = Code("storage.unavailable")
+        /// The database was written by a newer Bilingus whose schema this version does not know.
+        public static let storageSchemaTooNew = Code("storage.schema_too_new")
     }
 
     /// What kind of failure this is.

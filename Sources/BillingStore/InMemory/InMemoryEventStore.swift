@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// Safe under concurrency: one lock guards the state, and every operation is a
 /// short critical section with no suspension inside it.
-public final class InMemoryEventStore: DurableStore {
+public final class InMemoryEventStore: BillingStorage {
     private struct IdempotencyKey: Hashable {
         let tenantId: String?
         let key: String
@@ -26,6 +26,7 @@ public final class InMemoryEventStore: DurableStore {
         var subscriptions: [String: SubscriptionState] = [:]
         var deadLetters: [Int64: DeadLetterRecord] = [:]
         var nextDeadLetterID: Int64 = 1
+        var pluginRecords: [String: PluginRecord] = [:]
     }
 
     /// A dead letter as kept: the event by sequence, like the SQL backends.
@@ -301,5 +302,26 @@ public final class InMemoryEventStore: DurableStore {
             attempts: record.attempts, lastError: record.lastError, firstFailedAt: record.firstFailedAt,
             lastFailedAt: record.lastFailedAt, isRedeliveryRequested: record.isRedeliveryRequested
         )
+    }
+
+    // MARK: - PluginRecordStore
+
+    public func savePluginRecord(_ record: PluginRecord) async throws {
+        state.withLock { state in
+            let existing = state.pluginRecords[record.name]
+            let createdAt = existing?.createdAt ?? Timestamp.normalize(record.createdAt)
+            state.pluginRecords[record.name] = PluginRecord(
+                id: existing?.id ?? record.id, name: record.name, version: record.version, description: record.description, author: record.author,
+                isActive: record.isActive, settings: record.settings, createdAt: createdAt, updatedAt: Timestamp.normalize(record.updatedAt)
+            )
+        }
+    }
+
+    public func pluginRecords() async throws -> [PluginRecord] {
+        state.withLock { $0.pluginRecords.values.sorted { $0.name < $1.name } }
+    }
+
+    public func deletePluginRecord(named name: String) async throws -> Bool {
+        state.withLock { $0.pluginRecords.removeValue(forKey: name) != nil }
     }
 }

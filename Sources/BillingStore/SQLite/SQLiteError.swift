@@ -1,4 +1,4 @@
-public import BillingCore
+import BillingCore
 import CBilingusSQLite
 
 /// A failed SQLite call, kept as the ``BillingError/underlying`` cause.
@@ -22,21 +22,6 @@ struct SQLiteError: Error, Sendable, CustomStringConvertible {
     static func name(of code: Int32) -> String {
         String(cString: sqlite3_errstr(code))
     }
-}
-
-extension BillingError.Code {
-    /// The database or the disk is full (`SQLITE_FULL`). Free space, then retry.
-    public static let storageFull = BillingError.Code("storage.full")
-    /// The database cannot be written (`SQLITE_READONLY`): a read-only file, directory or store.
-    public static let storageReadOnly = BillingError.Code("storage.read_only")
-    /// The file is not a SQLite database, or is damaged (`SQLITE_NOTADB`, `SQLITE_CORRUPT`).
-    public static let storageCorrupt = BillingError.Code("storage.corrupt")
-    /// Another connection or process held a lock longer than the busy timeout.
-    public static let storageBusy = BillingError.Code("storage.busy")
-    /// The database file could not be opened or created (`SQLITE_CANTOPEN`).
-    public static let storageUnavailable = BillingError.Code("storage.unavailable")
-    /// The database was written by a newer Bilingus whose schema this version does not know.
-    public static let storageSchemaTooNew = BillingError.Code("storage.schema_too_new")
 }
 
 extension SQLiteError {

@@ -1,0 +1,45 @@
+public import BillingCore
+
+/// A scriptable `FraudPlugin`. By default it allows everything with score 0.
+/// Its `execute` checks the `transaction` in a pipeline context's payload and stops
+/// the pipeline on a `block`.
+public final class MockFraudPlugin: FraudPlugin {
+    public let name: String
+    public let version = "1.0.0-mock"
+    public let description = "Scriptable fraud plugin for tests"
+    public let author = "BillingTesting"
+
+    /// Lifecycle scripting and the config it received.
+    public let lifecycle = MockLifecycle()
+    /// `checkTransaction`: allow by default.
+    public let check = MockScript<FraudCheckRequest, FraudResult>(default: .value(FraudResult(decision: .allow, score: 0)))
+    /// `reportFraud` calls: `(transactionId, reason)`.
+    public let reports = MockScript<[String], Void>(default: .value(()))
+
+    /// Creates the mock; `name` defaults to `mock-fraud`.
+    public init(name: String = "mock-fraud") {
+        self.name = name
+    }
+
+    public func initialize(_ config: PluginConfig) async throws { try await lifecycle.didInitialize(config) }
+    public func shutdown() async throws { lifecycle.didShutdown() }
+    public func healthCheck() async -> PluginHealth { lifecycle.health }
+
+    public func execute(_ context: BillingContext) async throws -> PluginResult {
+        guard let transaction = context.payload["transaction"] else {
+            return try await lifecycle.execute.respond(to: context)
+        }
+        let request = FraudCheckRequest(transaction: try CanonicalJSON.decode(TransactionSnapshot.self, from: transaction), user: context.user, tenantId: context.tenant)
+        let verdict = try await checkTransaction(request)
+        let data = try CanonicalJSON.value(from: verdict)
+        return verdict.shouldBlock ? .stop("blocked: " + verdict.reasons.joined(separator: "; "), data: data) : .success(data)
+    }
+
+    public func checkTransaction(_ request: FraudCheckRequest) async throws -> FraudResult {
+        try await check.respond(to: request)
+    }
+
+    public func reportFraud(transactionId: String, reason: String) async throws {
+        try await reports.respond(to: [transactionId, reason])
+    }
+}
