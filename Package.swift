@@ -70,7 +70,15 @@ let package = Package(
         ),
         .target(
             name: "Bilingus",
-            dependencies: ["BillingCore", "BillingStore", "BillingPlugins"],
+            dependencies: [
+                "BillingCore",
+                "BillingStore",
+                "BillingPlugins",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -95,6 +103,18 @@ let package = Package(
             name: "BillingStoreTests",
             // The helper executable is the child process that durability tests kill.
             dependencies: ["BillingCore", "BillingStore", "BillingTesting", "BilingusTestHelper"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BilingusTests",
+            dependencies: ["Bilingus", "BillingTesting"],
+            swiftSettings: strictSettings
+        ),
+        // A plugin written the way a third party would: against the public API and
+        // BillingTesting only (no @testable imports, no package access).
+        .testTarget(
+            name: "ThirdPartyPluginTests",
+            dependencies: ["BillingCore", "BillingTesting"],
             swiftSettings: strictSettings
         ),
         .executableTarget(

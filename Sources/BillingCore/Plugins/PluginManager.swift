@@ -382,8 +382,10 @@ public final class PluginManager: Service, Sendable {
         return try await getInstalledPlugins()
     }
 
-    /// Runs health checks every ``Configuration/healthCheckInterval`` until shutdown;
-    /// they also probe quarantined plugins back to active.
+    /// Runs health checks every ``Configuration/healthCheckInterval`` until shutdown
+    /// (they also probe quarantined plugins back to active). On shutdown, every loaded
+    /// plugin stops taking events, drains its calls and is shut down; they stay
+    /// installed, so the next start loads them again.
     public func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
@@ -394,6 +396,23 @@ public final class PluginManager: Service, Sendable {
             }
         } catch is CancellationError {
             // Shutdown: health checks simply stop.
+        }
+        await shutDownAll()
+    }
+
+    /// Unloads every loaded plugin without marking it inactive.
+    public func shutDownAll() async {
+        let names = state.withLock { Array($0.loaded.keys) }
+        await withTaskGroup(of: Void.self) { group in
+            for name in names {
+                group.addTask {
+                    do {
+                        try await self.unloadPlugin(name, deactivate: false)
+                    } catch {
+                        self.logger.error("Plugin could not be shut down", metadata: [LogKeys.plugin: "\(name)", "error": "\(error)"])
+                    }
+                }
+            }
         }
     }
 
