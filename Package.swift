@@ -55,7 +55,7 @@ let package = Package(
         ),
         .target(
             name: "BillingPlugins",
-            dependencies: ["BillingCore", "BillingStore"],
+            dependencies: ["BillingCore", "BillingStore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -103,6 +103,11 @@ let package = Package(
             name: "BillingStoreTests",
             // The helper executable is the child process that durability tests kill.
             dependencies: ["BillingCore", "BillingStore", "BillingTesting", "BilingusTestHelper"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BillingPluginsTests",
+            dependencies: ["BillingPlugins", "BillingTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(
