@@ -53,6 +53,9 @@ extension BillingEngine {
         public var subscriptions: SubscriptionDispatcher.Configuration
         /// Plugin isolation: timeouts, circuit breaker, health checks.
         public var pluginManager: PluginManager.Configuration
+        /// The plugins ``BillingEngine/initiatePayment(_:paymentMethodId:user:tenantId:metadata:idempotencyKey:checks:)``
+        /// runs, in order, before a payment is initiated: fraud, then tax (default: none).
+        public var paymentChecks: [String]
 
         /// Creates a configuration; every parameter has the documented default.
         public init(
@@ -64,7 +67,8 @@ extension BillingEngine {
             tracer: (any Tracer)? = nil,
             bus: EventBus.Configuration = EventBus.Configuration(),
             subscriptions: SubscriptionDispatcher.Configuration = SubscriptionDispatcher.Configuration(),
-            pluginManager: PluginManager.Configuration = PluginManager.Configuration()
+            pluginManager: PluginManager.Configuration = PluginManager.Configuration(),
+            paymentChecks: [String] = []
         ) {
             self.storage = storage
             self.plugins = plugins
@@ -75,6 +79,7 @@ extension BillingEngine {
             self.bus = bus
             self.subscriptions = subscriptions
             self.pluginManager = pluginManager
+            self.paymentChecks = paymentChecks
         }
     }
 }

@@ -44,6 +44,8 @@ public struct BillingError: Error, Sendable, CustomStringConvertible {
         public static let shutDown = Code("shut_down")
         /// The operation is not supported by this component or configuration.
         public static let unsupported = Code("unsupported")
+        /// A plugin could not do what was asked (it threw, timed out, or is quarantined). Retry later.
+        public static let pluginFailure = Code("plugin.failure")
 
         /// The database or the disk is full. Free space, then retry.
         public static let storageFull = Code("storage.full")
