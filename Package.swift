@@ -115,11 +115,25 @@ let package = Package(
             dependencies: ["Bilingus", "BillingTesting"],
             swiftSettings: strictSettings
         ),
-        // A plugin written the way a third party would: against the public API and
-        // BillingTesting only (no @testable imports, no package access).
+        // The plugin-authoring example: a plugin written the way a third party would,
+        // against BillingCore's public API (no @testable imports, no package access),
+        // its own tests with BillingTesting, and a host that runs it.
+        .target(
+            name: "LoyaltyPoints",
+            dependencies: ["BillingCore"],
+            path: "Examples/LoyaltyPoints/Sources/LoyaltyPoints",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "LoyaltyPointsExample",
+            dependencies: ["Bilingus", "LoyaltyPoints", .product(name: "Logging", package: "swift-log")],
+            path: "Examples/LoyaltyPoints/Sources/LoyaltyPointsExample",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
-            name: "ThirdPartyPluginTests",
-            dependencies: ["BillingCore", "BillingTesting"],
+            name: "LoyaltyPointsTests",
+            dependencies: ["LoyaltyPoints", "BillingCore", "BillingTesting"],
+            path: "Examples/LoyaltyPoints/Tests/LoyaltyPointsTests",
             swiftSettings: strictSettings
         ),
         .executableTarget(

@@ -1,0 +1,66 @@
+public import BillingCore
+
+/// A plugin as a third party writes it: against BillingCore's public API only, as an actor.
+///
+/// On `invoice.paid` it awards `pointsPerUnit` loyalty points per whole currency unit
+/// of the invoice total (so 119.99 USD and 11,999 JPY earn 119 and 11,999 points at one
+/// point per unit) by publishing ``LoyaltyPointsAwarded``. Delivery is at least once:
+/// the award's idempotency key comes from the paid event's id, so a redelivered event
+/// never awards twice.
+///
+/// Settings: `pointsPerUnit` (integer ≥ 1, default 1).
+public actor LoyaltyPointsPlugin: BillingPlugin {
+    public nonisolated let name = "loyalty-points"
+    public nonisolated let version = "0.3.0"
+    public nonisolated let description = "Awards loyalty points for paid invoices"
+    public nonisolated let author = "Example Third Party"
+    public nonisolated var eventPatterns: [EventPattern] { ["invoice.paid"] }
+
+    private var bus: EventBus?
+    private var pointsPerUnit: Int64 = 1
+
+    /// Creates the plugin; settings arrive in `initialize`.
+    public init() {}
+
+    public func initialize(_ config: PluginConfig) async throws {
+        let pointsPerUnit = try config.settings.int("pointsPerUnit", default: 1)
+        guard pointsPerUnit > 0 else {
+            throw BillingError(.invalidArgument, "Setting 'pointsPerUnit' must be positive", field: "pointsPerUnit")
+        }
+        self.pointsPerUnit = pointsPerUnit
+        bus = config.bus
+    }
+
+    public func execute(_ context: BillingContext) async throws -> PluginResult {
+        guard context.eventType == .invoicePaid, let event = context.event else {
+            return .success()
+        }
+        guard let bus else { return .failure("loyalty-points is not initialized") }
+        let paid = try context.decodePayload(as: InvoicePaid.self)
+        let points = try Self.points(for: paid.invoice.total, perUnit: pointsPerUnit)
+        try await bus.publish(
+            LoyaltyPointsAwarded(userId: paid.invoice.userId, invoiceId: paid.invoice.id, points: points),
+            tenantId: event.tenantId, idempotencyKey: "loyalty:\(event.id)", causationId: event.id
+        )
+        return .success(["points": .int(points)])
+    }
+
+    public func shutdown() async throws {
+        bus = nil
+    }
+
+    public func healthCheck() async -> PluginHealth {
+        bus == nil ? .unhealthy("not initialized") : .healthy
+    }
+
+    /// Whole currency units of `total` times `perUnit`; money stays in integers.
+    static func points(for total: Money, perUnit: Int64) throws -> Int64 {
+        var unit: Int64 = 1
+        for _ in 0..<total.currency.minorUnitExponent { unit *= 10 }
+        let (points, overflow) = (max(0, total.minorUnits) / unit).multipliedReportingOverflow(by: perUnit)
+        guard !overflow else {
+            throw BillingError(.overflow, "The points for this invoice do not fit in 64 bits", field: "pointsPerUnit")
+        }
+        return points
+    }
+}
