@@ -386,7 +386,8 @@ private func printDrainNotes(_ drain: DrainResults) {
     print("   sequence \(grouped(drain.storeEvents - drain.smallBacklog)) of the same store. (info) = the worker's storage calls alone (headSequence,")
     print("   the batch read, advanceCursor), no delivery. The loops without delivery run first, then the drains.")
     print("   RSS (heap trimmed before each run): before → peak (50 ms VmRSS samples / VmHWM reset at the start), after; growth = peak − before;")
-    print("   released = seconds after the drain until RSS was back within \(quiesceSlackKiB / 1024) MiB of its start (waited for, up to \(Int(quiesceLimitSeconds)) s):")
+    print("   released = seconds after the drain until RSS was back within \(quiesceSlackKiB / 1024) MiB (or 5% of the growth) of its start and steady")
+    print("   (waited for, up to \(Int(quiesceLimitSeconds)) s, before the next run):")
     var lines: [(String, DrainRun)] = []
     for batch in drain.batches {
         let size = "batch " + grouped(batch.batchSize)

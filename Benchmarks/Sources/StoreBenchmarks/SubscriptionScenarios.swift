@@ -287,15 +287,18 @@ let quiesceSlackKiB = 8 * 1024
 /// The longest wait for a drain's memory to be released (the default delivery timeout is 30 s).
 let quiesceLimitSeconds = 60.0
 
-/// Waits until RSS (heap trimmed) is back within ``quiesceSlackKiB`` of the drain's start
-/// and, if the drain grew by more than that, has stopped falling (two samples 1 s apart
-/// within 1 MiB), so the next measurement starts from the same state. Returns the seconds
-/// that took, or `nil` after ``quiesceLimitSeconds``. A delivery engine that leaves work
-/// behind a drain (timers still pending, say) is waited for here instead of disturbing
-/// the next measurement.
+/// Waits until RSS (heap trimmed) is back near the drain's start — within
+/// ``quiesceSlackKiB`` or 5% of the drain's growth, whichever is more (a fragmented heap
+/// keeps a little) — and, if the drain grew by more than the slack, has stopped falling
+/// (samples within 1 MiB for 2 s), so the next measurement starts from the same state.
+/// Returns the seconds until then, or `nil` after ``quiesceLimitSeconds``. A delivery
+/// engine that leaves work behind a drain (timers still pending, say) is waited for here
+/// instead of disturbing the next measurement.
 func quiesce(after run: DrainRun) async -> Double? {
     guard let start = run.memory.before else { return nil }
-    let mustSettle = (run.memory.growth ?? 0) > quiesceSlackKiB
+    let growth = run.memory.growth ?? 0
+    let mustSettle = growth > quiesceSlackKiB
+    let allowance = max(quiesceSlackKiB, growth / 20)
     let began = nanoseconds()
     var stableSince: (rss: Int, at: UInt64)?
     var announced = false
@@ -303,10 +306,10 @@ func quiesce(after run: DrainRun) async -> Double? {
         Memory.trim()
         let now = nanoseconds()
         let waited = Double(now - began) / 1e9
-        if let rss = procStatusKiB("VmRSS"), rss <= start + quiesceSlackKiB {
+        if let rss = procStatusKiB("VmRSS"), rss <= start + allowance {
             if !mustSettle { return waited }
             if let stable = stableSince, abs(rss - stable.rss) < 1024 {
-                if now - stable.at >= 1_000_000_000 { return Double(stable.at - began) / 1e9 }
+                if now - stable.at >= 2_000_000_000 { return Double(stable.at - began) / 1e9 }
             } else {
                 stableSince = (rss, now)
             }

@@ -12,7 +12,8 @@ public protocol BillingClock: Sendable {
     func sleep(for duration: Duration) async throws
 }
 
-/// The real clock: `Date()` and `Task.sleep`.
+/// The real clock: `Date()`, and sleeps whose timers are freed as soon as they are
+/// cancelled (unlike `Task.sleep` on Linux, which keeps them until their deadline).
 public struct SystemClock: BillingClock {
     /// Creates the system clock.
     public init() {}
@@ -20,7 +21,7 @@ public struct SystemClock: BillingClock {
     public func now() -> Date { Date() }
 
     public func sleep(for duration: Duration) async throws {
-        try await Task.sleep(for: duration)
+        try await CancellableSleep.sleep(for: duration)
     }
 }
 
