@@ -1,8 +1,11 @@
-// The Bilingus demo: a billing flow through BillingEngine on a SQLite file.
-// Run it with `Scripts/demo [path]`; run it again and nothing is done twice.
+// The Bilingus demo: a billing flow through BillingEngine on a SQLite file, with the
+// reference fraud and tax plugins and a demo payment plugin.
+// Run it with `Scripts/demo [path]`; run it again and it continues without repeating work.
 //
-// payment.initiated → the demo payment plugin (through its durable subscription)
-//                   → payment.completed or payment.failed
+//   user.created → balance.credited → invoice.generated (tax from tax-rules)
+//   → initiatePayment: fraud-rules → tax-rules → payment.initiated
+//     → demo-payment (its durable subscription) → payment.completed → invoice.paid
+//   → a second payment that fraud-rules blocks → payment.failed (blocked)
 import Bilingus
 import Foundation
 import Logging
@@ -14,11 +17,21 @@ logger.logLevel = .warning
 let configuration = BillingEngine.Configuration(
     storage: .sqlite(path: path),
     plugins: [
-        .init("demo-payment", installAtStart: ["declineAboveMinorUnits": 50_000, "apiKey": .secret("demo_sk_not_a_real_key")]) {
-            DemoPaymentPlugin()
-        }
+        .init("fraud-rules", installAtStart: [
+            "reviewAbove": ["500.00 EUR"], "blockAbove": ["1000.00 EUR"],
+            "maxPaymentsPerUser": 5, "velocityWindowSeconds": 3600,
+            "blockedCountries": ["KP"], "blockedEmailDomains": ["mailinator.com"],
+            "blockedCardFingerprints": ["fp_stolen_card"],
+        ]) { RuleBasedFraudPlugin() },
+        .init("tax-rules", installAtStart: [
+            "rates": .init(["DE": 1900, "FR": 2000, "GB": 2000, "US-CA": 725]),
+            "taxCodeRates": .init(["DE": ["ebook": 700]]),
+            "sellerCountry": "DE",
+        ]) { RuleBasedTaxPlugin() },
+        .init("demo-payment", installAtStart: ["apiKey": .secret("demo_sk_not_a_real_key")]) { DemoPaymentPlugin() },
     ],
-    logger: logger
+    logger: logger,
+    paymentChecks: ["fraud-rules", "tax-rules"]
 )
 
 try await BillingEngine.withEngine(configuration) { engine in
@@ -28,68 +41,130 @@ try await BillingEngine.withEngine(configuration) { engine in
     for plugin in try await engine.listInstalledPlugins() {
         print("Plugin: \(plugin.name) \(plugin.version) [\(plugin.status)], settings \(plugin.settings)")
     }
-    print()
 
+    // Every event, as it is stored (inline handler); a rerun stores nothing new, so prints nothing here.
     engine.events.subscribe(pattern: .all, name: "printer") { event in
-        print("  #\(event.sequence ?? 0) \(event.type)\(event.entityId.map { " entity=\($0)" } ?? "")")
+        print("    event #\(event.sequence ?? 0) \(event.type)\(event.entityId.map { " (\($0))" } ?? "")")
     }
-
-    let usd = CurrencyCode.usd
-    let user = UserSnapshot(id: "user-1", email: "ada@example.com", name: "Ada", country: "DE", locale: "en")
-    let lines = [
-        InvoiceLineItem(description: "Pro plan", quantity: 1, unitPrice: Money(minorUnits: 4900, currency: usd), amount: Money(minorUnits: 4900, currency: usd)),
-        InvoiceLineItem(description: "Extra seats", quantity: 3, unitPrice: Money(minorUnits: 700, currency: usd), amount: Money(minorUnits: 2100, currency: usd)),
-    ]
-    let subtotal = try Money.sum(lines.map(\.amount), currency: usd)
-    let tax = try subtotal.multiplied(by: 19, dividedBy: 100)
-    let invoice = InvoiceSnapshot(
-        id: "inv-1001", userId: user.id, number: "2026-1001", status: "open", lineItems: lines,
-        subtotal: subtotal, tax: tax, total: try subtotal.adding(tax)
-    )
 
     /// Publishes with an idempotency key, so a second run stores nothing new.
     @discardableResult
     func publish(_ payload: some BillingEventPayload, key: String) async throws -> BillingEvent {
         let stored = try await engine.events.publish(payload, tenantId: "acme", idempotencyKey: key)
         if stored.sequence ?? 0 <= before {
-            print("  (already stored: #\(stored.sequence ?? 0) \(stored.type))")
+            print("    (already stored: event #\(stored.sequence ?? 0) \(stored.type))")
         }
         return stored
     }
 
-    /// Waits for the payment plugin's outcome for `initiated` (it arrives through a durable subscription).
+    /// The payment plugin's outcome for `initiated`; it arrives through a durable subscription.
     func outcome(of initiated: BillingEvent) async throws -> BillingEvent {
         let key = "demo-payment:\(initiated.id):outcome"
-        for _ in 0..<500 {
+        for _ in 0..<1000 {
             if let event = try await store.event(tenantId: "acme", idempotencyKey: key) { return event }
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw BillingError(.timeout, "The payment plugin did not answer within 5 s")
+        throw BillingError(.timeout, "The payment plugin did not answer within 10 s")
     }
 
-    print("A billing flow for \(user.name ?? user.id):")
+    /// One line per check that ran in `initiatePayment` (they run before the event is stored).
+    func printChecks(_ initiation: PaymentInitiation) {
+        guard let checks = initiation.checks else {
+            print("    (already \(initiation.outcome) under this idempotency key: replayed, no check ran again)")
+            return
+        }
+        for (plugin, result) in checks.stages {
+            let next = result.shouldContinue ? "→ next" : "→ stop"
+            print("    check \(plugin): \(result.success ? summary(result.data) : "failed: \(result.error ?? "?")") \(next)")
+        }
+    }
+
+    /// A fraud verdict or a tax breakdown, in one line.
+    func summary(_ data: JSONValue?) -> String {
+        if let tax = data.flatMap({ try? CanonicalJSON.decode(TaxResult.self, from: $0) }), let line = tax.lines.first {
+            return "\(tax.total) includes \(tax.totalTax) tax (\(line.jurisdiction) \(percent(line.rateBasisPoints)))"
+        }
+        guard let verdict = data?.objectValue, let decision = verdict["decision"]?.stringValue else {
+            return data.map { CanonicalJSON.string($0) } ?? "ok"
+        }
+        let reasons = verdict["reasons"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        return "\(decision), score \(verdict["score"]?.intValue ?? 0)" + (reasons.isEmpty ? "" : ": " + reasons.joined(separator: "; "))
+    }
+
+    func percent(_ basisPoints: Int) -> String {
+        "\(basisPoints / 100).\(String(format: "%02d", basisPoints % 100))%"
+    }
+
+    let eur = CurrencyCode.eur
+    let user = UserSnapshot(id: "user-1", email: "ada@example.com", name: "Ada", country: "DE", locale: "en")
+
+    print("\n1. Create a user")
     try await publish(UserCreated(user: user), key: "user-1-created")
+
+    print("\n2. Credit her balance")
+    let credit = try Money(parsing: "50.00 EUR")
+    let balance = BalanceSnapshot(id: "balance-1", userId: user.id, amount: credit)
+    try await publish(BalanceCredited(balance: balance, amount: credit, transactionId: "txn-1"), key: "txn-1-credited")
+
+    print("\n3. Generate an invoice with tax from tax-rules")
+    let items = [
+        (description: "Pro plan", quantity: Int64(1), unitPrice: Money(minorUnits: 4900, currency: eur), taxCode: String?.none),
+        (description: "Extra seats", quantity: 3, unitPrice: Money(minorUnits: 700, currency: eur), taxCode: nil),
+    ]
+    let request = TaxCalculationRequest(
+        lineItems: try items.enumerated().map { index, item in
+            TaxLineItem(id: "line-\(index + 1)", amount: try item.unitPrice.multiplied(by: item.quantity), taxCode: item.taxCode)
+        },
+        country: user.country ?? "DE"
+    )
+    let tax = try await engine.plugins.call("tax-rules", as: (any TaxPlugin).self) { try await $0.calculateTax(request) }
+    for line in tax.lines {
+        print("    tax-rules: \(line.id) \(line.taxableAmount) at \(percent(line.rateBasisPoints)) (\(line.jurisdiction)) = \(line.taxAmount)")
+    }
+    print("    tax-rules: subtotal \(tax.subtotal), tax \(tax.totalTax), total \(tax.total)")
+    let invoice = InvoiceSnapshot(
+        id: "inv-1001", userId: user.id, number: "2026-1001", status: "open",
+        lineItems: zip(items, tax.lines).map { item, line in
+            InvoiceLineItem(description: item.description, quantity: item.quantity, unitPrice: item.unitPrice, amount: line.taxableAmount, taxAmount: line.taxAmount)
+        },
+        subtotal: tax.subtotal, tax: tax.totalTax, total: tax.total
+    )
     try await publish(InvoiceGenerated(invoice: invoice, user: user), key: "inv-1001-generated")
 
+    print("\n4. Pay it: fraud-rules → tax-rules → demo-payment")
     let payment = PaymentSnapshot(id: "pay-1", userId: user.id, invoiceId: invoice.id, amount: invoice.total, status: "pending", method: "card")
-    let approved = try await outcome(of: try await publish(PaymentInitiated(payment: payment, paymentMethodId: "pm_card_visa"), key: "pay-1-initiated"))
-    print("  → payment pay-1 (\(payment.amount)): \(approved.type)")
-    if approved.type == .paymentCompleted {
-        var paid = invoice
-        paid.status = "paid"
-        try await publish(InvoicePaid(invoice: paid, paymentId: payment.id), key: "inv-1001-paid")
+    let first = try await engine.initiatePayment(
+        payment, paymentMethodId: "pm_card_visa", user: user, tenantId: "acme",
+        metadata: ["country": "DE", "cardFingerprint": "fp_ada_visa"], idempotencyKey: "pay-1-initiated"
+    )
+    printChecks(first)
+    let paid = try await outcome(of: first.event)
+    let reference = (try? paid.decodePayload(as: PaymentCompleted.self))?.payment.providerReference ?? "-"
+    print("    demo-payment: \(paid.type) (\(reference))")
+
+    print("\n5. Mark the invoice paid")
+    if paid.type == .paymentCompleted {
+        var settled = invoice
+        settled.status = "paid"
+        try await publish(InvoicePaid(invoice: settled, paymentId: payment.id), key: "inv-1001-paid")
     }
 
-    let risky = PaymentSnapshot(id: "pay-2", userId: user.id, amount: Money(minorUnits: 120_000, currency: usd), status: "pending", method: "card")
-    let declined = try await outcome(of: try await publish(PaymentInitiated(payment: risky, paymentMethodId: "pm_card_visa"), key: "pay-2-initiated"))
-    let reason = (try? declined.decodePayload(as: PaymentFailed.self)).map { " (\($0.failureCode ?? "?"): \($0.failureMessage))" } ?? ""
-    print("  → payment pay-2 (\(risky.amount)): \(declined.type)\(reason)")
+    print("\n6. A second payment, which fraud-rules blocks")
+    let risky = PaymentSnapshot(id: "pay-2", userId: user.id, amount: try Money(parsing: "2500.00 EUR"), status: "pending", method: "card")
+    let second = try await engine.initiatePayment(
+        risky, paymentMethodId: "pm_card_visa", user: user, tenantId: "acme",
+        metadata: ["country": "DE", "cardFingerprint": "fp_stolen_card"], idempotencyKey: "pay-2-initiated"
+    )
+    printChecks(second)
+    print("    → \(second.outcome) by \(second.blockedBy ?? "-"), recorded as \(second.event.type) (code \(BillingEngine.blockedFailureCode))")
+    print("    demo-payment was never asked: \(try await store.getEventsByEntity("pay-2").map(\.type.rawValue))")
 
     print("\nQueries:")
     print("  getEventsByEntity(\"pay-1\") → \(try await store.getEventsByEntity("pay-1").map { "#\($0.sequence ?? 0) \($0.type)" })")
     print("  getEventsByType(.paymentFailed) → \(try await store.getEventsByType(.paymentFailed).count) event(s)")
+    print("  getEvents(userId: \"user-1\") → \(try await store.getEvents(EventFilters(userId: user.id)).count) event(s)")
 
-    // Let the plugin's durable subscription acknowledge what it handled.
+    // Let the payment plugin's durable subscription acknowledge what it handled.
     for _ in 0..<500 where try await engine.subscriptions.status(of: "plugin.demo-payment").lag > 0 {
         try await Task.sleep(for: .milliseconds(10))
     }
