@@ -1,4 +1,4 @@
-/// BillingPlugins holds the built-in plugins (Stripe payments, SMTP email, audit
-/// log, webhooks, reference tax and fraud rules). They arrive in later releases;
-/// the module exists now so hosts can depend on the final product layout.
+/// BillingPlugins holds the built-in plugins: the reference `RuleBasedFraudPlugin`
+/// and `RuleBasedTaxPlugin` now; Stripe payments, SMTP email, the audit log and
+/// webhooks in later releases.
 @_exported public import BillingStore
