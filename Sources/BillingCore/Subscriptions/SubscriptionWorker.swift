@@ -233,13 +233,7 @@ final class SubscriptionWorker: Sendable {
     /// up to which every event settled, or `nil` if none did.
     private func deliver(_ batch: [BillingEvent]) async -> Int64? {
         if options.entityConcurrency == 1 {
-            var completed: Int64?
-            for event in batch {
-                if mustStopClaiming { break }
-                guard await settle(event) == .settled else { break }
-                completed = event.sequence
-            }
-            return completed
+            return await deliverInOrder(batch[...]).last
         }
 
         // Entity lanes: each entity's events in order, up to `entityConcurrency` lanes at once.
@@ -259,15 +253,7 @@ final class SubscriptionWorker: Sendable {
                     running -= 1
                 }
                 let lane = lanes[key]!
-                group.addTask {
-                    var laneSettled: [Int64] = []
-                    for event in lane {
-                        if self.mustStopClaiming { break }
-                        guard await self.settle(event) == .settled, let sequence = event.sequence else { break }
-                        laneSettled.append(sequence)
-                    }
-                    return laneSettled
-                }
+                group.addTask { await self.deliverInOrder(lane[...]) }
                 running += 1
             }
             for await finished in group {
@@ -283,9 +269,53 @@ final class SubscriptionWorker: Sendable {
         return completed
     }
 
+    /// Delivers `events` in order and returns the sequences that settled: a prefix,
+    /// ending where an event could not settle (shutdown, pause, cancellation).
+    ///
+    /// First attempts run back to back in one isolated run (``SequentialDeliveryRunner``);
+    /// an event whose first attempt fails or times out continues on its own with
+    /// retries (``settle(_:firstAttempt:)``), then the run resumes after it.
+    private func deliverInOrder(_ events: ArraySlice<BillingEvent>) async -> [Int64] {
+        var settled: [Int64] = []
+        var next = events.startIndex
+        while next < events.endIndex {
+            let run = events[next...]
+            switch await firstAttempts(run) {
+            case .completed:
+                settled += run.compactMap(\.sequence)
+                return settled
+            case .stopped(let offset, let outcome):
+                let stopped = next + offset
+                settled += events[next..<stopped].compactMap(\.sequence)
+                if case .cancelled = outcome { return settled }
+                guard await settle(events[stopped], firstAttempt: outcome) == .settled, let sequence = events[stopped].sequence else {
+                    return settled
+                }
+                settled.append(sequence)
+                next = stopped + 1
+            }
+        }
+        return settled
+    }
+
+    /// First attempts of consecutive events under one concurrency permit (the run
+    /// delivers one event at a time).
+    private func firstAttempts(_ run: ArraySlice<BillingEvent>) async -> DeliveryRunOutcome {
+        await environment.permits.acquire()
+        defer { environment.permits.release() }
+        let events = Array(run)
+        return await SequentialDeliveryRunner.run(
+            count: events.count, timeout: options.deliveryTimeout, clock: environment.clock,
+            shouldStart: { [self] in !mustStopClaiming }
+        ) { [self] index in
+            try await call(events[index], attempt: 1)
+        }
+    }
+
     /// Delivers one event with retries; dead-letters it when they run out.
-    private func settle(_ event: BillingEvent) async -> Settlement {
-        switch await attempt(event) {
+    /// - Parameter firstAttempt: how the first attempt ended, when it already ran.
+    private func settle(_ event: BillingEvent, firstAttempt: HandlerOutcome? = nil) async -> Settlement {
+        switch await attempt(event, firstAttempt: firstAttempt) {
         case .delivered:
             return .settled
         case .interrupted:
@@ -336,19 +366,21 @@ final class SubscriptionWorker: Sendable {
 
     // MARK: Attempts
 
-    private func attempt(_ event: BillingEvent) async -> AttemptsResult {
+    private func attempt(_ event: BillingEvent, firstAttempt: HandlerOutcome? = nil) async -> AttemptsResult {
         var attempt = 0
         var firstFailedAt: Date?
         while true {
             attempt += 1
-            let started = ContinuousClock.now
-            let outcome = await runHandler(event, attempt: attempt)
-            instruments.duration.recordInterval(since: started)
+            let outcome: HandlerOutcome
+            if attempt == 1, let firstAttempt {
+                outcome = firstAttempt
+            } else {
+                outcome = await runHandler(event, attempt: attempt)
+            }
             let error: String
             var directive: DeliveryError.Directive?
             switch outcome {
             case .succeeded:
-                instruments.delivered.increment()
                 return .delivered
             case .cancelled:
                 return .interrupted
@@ -379,35 +411,43 @@ final class SubscriptionWorker: Sendable {
         }
     }
 
-    /// One handler call: a concurrency permit, a `billing.deliver` span linked to the
-    /// publish span, and the isolated runner with the delivery timeout.
+    /// One isolated attempt: a concurrency permit and the delivery timeout around ``call(_:attempt:)``.
     private func runHandler(_ event: BillingEvent, attempt: Int) async -> HandlerOutcome {
         await environment.permits.acquire()
         defer { environment.permits.release() }
+        return await IsolatedHandlerRunner.run(timeout: options.deliveryTimeout, clock: environment.clock) { [self] in
+            try await call(event, attempt: attempt)
+        }
+    }
+
+    /// Calls the handler inside a `billing.deliver` span linked to the publish span,
+    /// recording its duration and, when it returns, the delivery.
+    private func call(_ event: BillingEvent, attempt: Int) async throws {
+        let started = ContinuousClock.now
+        defer { instruments.duration.recordInterval(since: started) }
         let tracer = environment.tracer ?? InstrumentationSystem.tracer
         let span = tracer.startSpan("billing.deliver", context: ServiceContext.current ?? .topLevel, ofKind: .consumer)
         defer { span.end() }
-        let published = EventTraceContext.context(of: event, tracer: tracer)
-        span.addLink(SpanLink(context: published, attributes: [:]))
-        span.attributes[LogKeys.subscription] = name
-        span.attributes[LogKeys.eventID] = event.id.description
-        span.attributes[LogKeys.eventType] = event.type.rawValue
-        span.attributes["billing.attempt"] = attempt
+        // A no-op tracer's span records nothing: skip decoding the link and formatting ids.
+        if span.isRecording {
+            let published = EventTraceContext.context(of: event, tracer: tracer)
+            span.addLink(SpanLink(context: published, attributes: [:]))
+            span.attributes[LogKeys.subscription] = name
+            span.attributes[LogKeys.eventID] = event.id.description
+            span.attributes[LogKeys.eventType] = event.type.rawValue
+            span.attributes["billing.attempt"] = attempt
+        }
         let handler = self.handler
-        let outcome = await ServiceContext.withValue(span.context) {
-            await IsolatedHandlerRunner.run(timeout: options.deliveryTimeout, clock: environment.clock) {
+        do {
+            try await ServiceContext.withValue(span.context) {
                 try await handler(event)
             }
-        }
-        switch outcome {
-        case .succeeded: break
-        case .failed(let error):
+        } catch {
             span.recordError(error)
             span.setStatus(SpanStatus(code: .error))
-        case .timedOut, .cancelled:
-            span.setStatus(SpanStatus(code: .error))
+            throw error
         }
-        return outcome
+        instruments.delivered.increment()
     }
 
     /// Waits `delay` on the clock; returns `false` if stopping (or cancellation) cut it short.
