@@ -21,8 +21,9 @@ extension BillingEngine {
     ///
     /// - Parameter metadata: stored with the event; checks read `country`, `region`,
     ///   `ipAddress` and `cardFingerprint` from it.
-    /// - Throws: `plugin.failure` when a check fails (throws, times out, is quarantined
-    ///   returns a failed result): nothing is stored, so the call can simply be retried;
+    /// - Throws: `plugin.failure` when a check fails (it throws, times out, is
+    ///   quarantined, or returns a failed result): nothing is stored, so the call can
+    ///   simply be retried;
     ///   `not_found` when a check is not loaded;
     ///   validation and storage errors as ``EventBus/publish(_:)-(BillingEvent)`` throws them.
     public func initiatePayment(

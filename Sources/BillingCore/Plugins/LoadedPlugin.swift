@@ -12,8 +12,10 @@ final class LoadedPlugin: Sendable {
     /// Why a call did not produce a value.
     struct CallFailure: Error {
         let error: BillingError
-        /// When the call was refused by the circuit breaker: how long until the next probe.
+        /// When the call was refused (quarantined, draining): how long until it may be tried again.
         let retryAfter: Duration?
+        /// The plugin's own `DeliveryError`, reason redacted, to steer its subscription's retries.
+        var directive: DeliveryError? = nil
         var message: String { error.message }
     }
 
@@ -66,7 +68,13 @@ final class LoadedPlugin: Sendable {
     // MARK: Calls
 
     /// One isolated call: admission (quarantine, draining), timeout, counters, breaker.
-    func call<Value: Sendable>(_ operation: @escaping @Sendable (any BillingPlugin) async throws -> Value) async -> Result<Value, CallFailure> {
+    /// - Parameter failureOf: for a value that reports a failure (a `PluginResult` with
+    ///   `success == false`), its reason: the call then counts as failed for the
+    ///   counters and the circuit breaker, though the value is still returned.
+    func call<Value: Sendable>(
+        failureOf: (@Sendable (Value) -> String?)? = nil,
+        _ operation: @escaping @Sendable (any BillingPlugin) async throws -> Value
+    ) async -> Result<Value, CallFailure> {
         if let refusal = admit() {
             executions.rejected.increment()
             return .failure(refusal)
@@ -80,14 +88,23 @@ final class LoadedPlugin: Sendable {
         let result: Result<Value, CallFailure>
         switch outcome {
         case .succeeded(let value):
-            executions.succeeded.increment()
-            recordSuccess()
+            if let reason = failureOf?(value) {
+                executions.failed.increment()
+                recordFailure(redact(reason), timedOut: false)
+            } else {
+                executions.succeeded.increment()
+                recordSuccess()
+            }
             result = .success(value)
         case .failed(let error):
             executions.failed.increment()
             let text = redact(String(describing: error))
             recordFailure(text, timedOut: false)
-            result = .failure(CallFailure(error: BillingError(.unsupported, "Plugin '\(plugin.name)' failed: \(text)"), retryAfter: nil))
+            var failure = CallFailure(error: BillingError(.unsupported, "Plugin '\(plugin.name)' failed: \(text)"), retryAfter: nil)
+            if let directive = error as? DeliveryError {
+                failure.directive = DeliveryError(directive: directive.directive, reason: redact(directive.reason))
+            }
+            result = .failure(failure)
         case .timedOut:
             executions.timedOut.increment()
             let text = "did not finish within \(configuration.callTimeout)"

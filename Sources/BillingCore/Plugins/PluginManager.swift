@@ -35,7 +35,11 @@ public final class PluginManager: Service, Sendable {
         public var healthCheckInterval: Duration
         /// How long unloading waits for in-flight calls before shutting the plugin down anyway (default 30 s).
         public var drainTimeout: Duration
-        /// Retries and timeouts of plugins' durable subscriptions.
+        /// Retries, timeouts and start position of plugins' durable subscriptions
+        /// (default: a 60 s delivery timeout, and a plugin installed for the first time
+        /// starts after the last stored event, so it never acts on history — a payment
+        /// plugin installed late must not charge old payments. Set `startPosition` to
+        /// `.beginning` for plugins that should catch up, such as an audit log).
         public var delivery: DurableSubscriptionOptions
 
         /// Creates a configuration; every parameter has the documented default.
@@ -46,7 +50,7 @@ public final class PluginManager: Service, Sendable {
             quarantineDuration: Duration = .seconds(30),
             healthCheckInterval: Duration = .seconds(30),
             drainTimeout: Duration = .seconds(30),
-            delivery: DurableSubscriptionOptions = DurableSubscriptionOptions(deliveryTimeout: .seconds(60))
+            delivery: DurableSubscriptionOptions = DurableSubscriptionOptions(deliveryTimeout: .seconds(60), startPosition: .end)
         ) {
             self.callTimeout = callTimeout
             self.initializeTimeout = initializeTimeout
@@ -300,7 +304,7 @@ public final class PluginManager: Service, Sendable {
     /// - Throws: `not_found` only if no plugin by that name is loaded.
     public func executePlugin(_ name: String, context: BillingContext) async throws -> PluginResult {
         let loaded = try require(name)
-        switch await loaded.call({ try await $0.execute(context) }) {
+        switch await loaded.call(failureOf: Self.failureReason, { try await $0.execute(context) }) {
         case .success(let result): return result
         case .failure(let failure): return .failure(failure.message)
         }
@@ -345,19 +349,29 @@ public final class PluginManager: Service, Sendable {
     /// throws, so the subscription retries (after the quarantine, when quarantined).
     private func deliver(_ event: BillingEvent, to name: String) async throws {
         guard let loaded = state.withLock({ $0.loaded[name] }) else {
-            throw DeliveryError.retry(after: .seconds(1), reason: "plugin '\(name)' is not loaded")
+            throw DeliveryError.postpone(after: .seconds(1), reason: "plugin '\(name)' is not loaded")
         }
-        switch await loaded.call({ try await $0.execute(BillingContext(event: event)) }) {
+        switch await loaded.call(failureOf: Self.failureReason, { try await $0.execute(BillingContext(event: event)) }) {
         case .success(let result):
             if !result.success {
                 throw BillingError(.unsupported, "Plugin '\(name)' could not handle the event: \(loaded.redact(result.error ?? "no reason given"))")
             }
         case .failure(let failure):
+            // Refused (quarantined, unloading): the event waits without using up an attempt.
             if let wait = failure.retryAfter {
-                throw DeliveryError.retry(after: wait, reason: failure.message)
+                throw DeliveryError.postpone(after: wait, reason: failure.message)
+            }
+            // The plugin's own retry-after or give-up.
+            if let directive = failure.directive {
+                throw directive
             }
             throw failure.error
         }
+    }
+
+    /// A failed `PluginResult` counts as a failed call (counters, circuit breaker).
+    private static let failureReason: @Sendable (PluginResult) -> String? = { result in
+        result.success ? nil : (result.error ?? "returned a failed result")
     }
 
     private func require(_ name: String) throws -> LoadedPlugin {

@@ -367,13 +367,15 @@ final class SubscriptionWorker: Sendable {
     // MARK: Attempts
 
     private func attempt(_ event: BillingEvent, firstAttempt: HandlerOutcome? = nil) async -> AttemptsResult {
+        var firstAttempt = firstAttempt
         var attempt = 0
         var firstFailedAt: Date?
         while true {
             attempt += 1
             let outcome: HandlerOutcome
-            if attempt == 1, let firstAttempt {
-                outcome = firstAttempt
+            if attempt == 1, let first = firstAttempt {
+                firstAttempt = nil
+                outcome = first
             } else {
                 outcome = await runHandler(event, attempt: attempt)
             }
@@ -389,6 +391,13 @@ final class SubscriptionWorker: Sendable {
             case .failed(let failure):
                 error = String(describing: failure)
                 directive = (failure as? DeliveryError)?.directive
+            }
+            if case .postpone(let delay)? = directive {
+                // Not the event's fault: wait without using up an attempt.
+                attempt -= 1
+                logger.debug("Delivery postponed", metadata: eventMetadata(event).merging(["billing.retry.delay": "\(delay)", "error": "\(error)"]) { $1 })
+                guard await backoff(delay) else { return .interrupted }
+                continue
             }
             instruments.failed.increment()
             let now = environment.clock.now()

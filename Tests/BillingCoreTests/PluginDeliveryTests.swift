@@ -1,0 +1,76 @@
+@testable import BillingCore
+import BillingTesting
+import Foundation
+import Testing
+
+@Suite("Plugin deliveries: directives, failed results and quarantine")
+struct PluginDeliveryTests {
+    let invoice = InvoiceSnapshot(
+        id: "inv-1", userId: "u-1", status: "open",
+        subtotal: Money(minorUnits: 100, currency: .usd), tax: .zero(.usd), total: Money(minorUnits: 100, currency: .usd)
+    )
+
+    func world(maxAttempts: Int, failureThreshold: Int) -> PluginHarnessWorld {
+        PluginHarnessWorld(configuration: .init(
+            callTimeout: .seconds(5), initializeTimeout: .seconds(5), failureThreshold: failureThreshold, quarantineDuration: .seconds(30),
+            healthCheckInterval: .seconds(3600), drainTimeout: .seconds(20),
+            delivery: DurableSubscriptionOptions(retry: RetryPolicy(maxAttempts: maxAttempts, initialDelay: .seconds(1), jitter: 0), deliveryTimeout: .seconds(60))
+        ))
+    }
+
+    @Test("A DeliveryError thrown by a plugin steers its subscription: giveUp dead-letters at once, reason redacted")
+    func giveUpFromPlugin() async throws {
+        let world = world(maxAttempts: 5, failureThreshold: 10)
+        let notifications = MockNotificationPlugin(eventPatterns: ["invoice.*"])
+        notifications.lifecycle.execute.setDefault(.error(DeliveryError.giveUp(reason: "template broken; key sk_live_42")))
+        world.manager.register("mock-notification") { notifications }
+        try await world.running {
+            try await world.manager.loadPlugin("mock-notification", settings: ["apiKey": .secret("sk_live_42")])
+            try await world.bus.publish(InvoiceGenerated(invoice: invoice))
+            try await world.settle { try await world.dispatcher.deadLetters().count == 1 }
+        }
+        let letter = try #require(try await world.dispatcher.deadLetters().first)
+        #expect(letter.attempts == 1)
+        #expect(letter.lastError == "gave up: template broken; key ***")
+        #expect(notifications.lifecycle.execute.calls.count == 1)
+    }
+
+    @Test("A failed result counts as a failed call and opens the circuit breaker")
+    func failedResultsOpenTheBreaker() async throws {
+        let world = world(maxAttempts: 10, failureThreshold: 3)
+        let notifications = MockNotificationPlugin(eventPatterns: ["invoice.*"])
+        notifications.lifecycle.execute.setDefault(.value(.failure("SMTP server unavailable")))
+        world.manager.register("mock-notification") { notifications }
+        try await world.running {
+            try await world.manager.loadPlugin("mock-notification")
+            try await world.bus.publish(InvoiceGenerated(invoice: invoice))
+            try await world.advanceTimers(within: .seconds(2)) { try await world.installed("mock-notification")?.status == .quarantined }
+            let listed = try #require(try await world.installed("mock-notification"))
+            #expect(listed.counters.failed == 3)
+            #expect(listed.counters.succeeded == 0)
+            #expect(listed.lastError == "SMTP server unavailable")
+        }
+        #expect(try world.metrics.expectCounter("billing.plugin.executions", [("plugin", "mock-notification"), ("outcome", "failure")]).totalValue == 3)
+    }
+
+    @Test("Events wait while their plugin is quarantined, without using up delivery attempts")
+    func quarantineDoesNotUseAttempts() async throws {
+        // Two attempts, and a breaker that opens on the first failure: before, the second
+        // attempt was refused during the quarantine and the event was dead-lettered.
+        let world = world(maxAttempts: 2, failureThreshold: 1)
+        let notifications = MockNotificationPlugin(eventPatterns: ["invoice.*"])
+        notifications.lifecycle.execute.enqueue(.error(MockPluginError("backend down")))
+        world.manager.register("mock-notification") { notifications }
+        try await world.running {
+            try await world.manager.loadPlugin("mock-notification")
+            try await world.bus.publish(InvoiceGenerated(invoice: invoice))
+            await world.advanceTimers(within: .seconds(30)) { notifications.lifecycle.execute.calls.count == 2 }
+            try await world.settle { try await world.dispatcher.status(of: "plugin.mock-notification").lag == 0 }
+            let listed = try #require(try await world.installed("mock-notification"))
+            #expect(listed.status == .active)
+            #expect(listed.counters.rejected >= 1, "deliveries were refused during the quarantine")
+        }
+        #expect(try await world.dispatcher.deadLetters().isEmpty)
+        #expect(world.clock.elapsed >= .seconds(30), "the second attempt came after the quarantine")
+    }
+}
