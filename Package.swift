@@ -115,6 +115,13 @@ let package = Package(
             dependencies: ["Bilingus", "BillingTesting"],
             swiftSettings: strictSettings
         ),
+        // Every Swift sample in Documentation/PluginGuide.md lives here, so CI compiles
+        // and runs it; a test checks the guide quotes these files verbatim.
+        .testTarget(
+            name: "PluginGuideTests",
+            dependencies: ["Bilingus", "BillingTesting"],
+            swiftSettings: strictSettings
+        ),
         // The plugin-authoring example: a plugin written the way a third party would,
         // against BillingCore's public API (no @testable imports, no package access),
         // its own tests with BillingTesting, and a host that runs it.

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+/// Every ```swift block of Documentation/PluginGuide.md must be quoted verbatim (whole
+/// lines) from code that CI compiles and tests: this target's files, the LoyaltyPoints
+/// example, or the sample manifest (checked with `swift package dump-package`).
+@Suite("Documentation/PluginGuide.md quotes compiled code only")
+struct GuideSamplesAreCompiledTests {
+    /// The repository root: this file is `<root>/Tests/PluginGuideTests/<file>.swift`.
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The bodies of the guide's swift blocks, in order.
+    static func swiftBlocks(in markdown: String) -> [String] {
+        var blocks: [String] = []
+        var current: [String]?
+        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            let fence = line.trimmingCharacters(in: .whitespaces)
+            if var lines = current {
+                if fence == "```" {
+                    blocks.append(lines.joined(separator: "\n"))
+                    current = nil
+                } else {
+                    lines.append(line)
+                    current = lines
+                }
+            } else if fence == "```swift" {
+                current = []
+            }
+        }
+        return blocks
+    }
+
+    /// The files a swift block may quote, concatenated, one file after another.
+    static func allowedSources() throws -> String {
+        let files = FileManager.default
+        var paths: [URL] = []
+        let tests = root.appendingPathComponent("Tests/PluginGuideTests")
+        paths += try files.contentsOfDirectory(at: tests, includingPropertiesForKeys: nil).filter { $0.pathExtension == "swift" }
+        let example = root.appendingPathComponent("Examples/LoyaltyPoints")
+        for case let url as URL in files.enumerator(at: example, includingPropertiesForKeys: nil)?.allObjects ?? []
+        where url.pathExtension == "swift" {
+            paths.append(url)
+        }
+        paths.append(root.appendingPathComponent("Documentation/PluginGuideSamples/Package.swift"))
+        return try paths.sorted { $0.path < $1.path }
+            .map { try String(contentsOf: $0, encoding: .utf8) }
+            .joined(separator: "\n")
+    }
+
+    @Test("Every swift block appears verbatim, as whole lines, in the compiled samples")
+    func blocksAreQuoted() throws {
+        let guide = try String(contentsOf: Self.root.appendingPathComponent("Documentation/PluginGuide.md"), encoding: .utf8)
+        let blocks = Self.swiftBlocks(in: guide)
+        #expect(blocks.count >= 10, "the guide should show its samples; found \(blocks.count) swift blocks")
+        let sources = "\n" + (try Self.allowedSources()) + "\n"
+        for block in blocks {
+            let firstLine = block.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            #expect(!block.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "empty swift block")
+            let quoted = sources.contains("\n" + block + "\n")  // whole lines, not just a substring
+            #expect(quoted, "not quoted verbatim from a compiled file; block starts: \(firstLine)")
+        }
+    }
+
+    @Test("The block extraction sees every block and nothing else")
+    func extraction() {
+        let markdown = "Intro\n```swift\nlet a = 1\n    let b = 2\n```\n```sh\nswift build\n```\n```swift\nlet c = 3\n```\n"
+        #expect(Self.swiftBlocks(in: markdown) == ["let a = 1\n    let b = 2", "let c = 3"])
+    }
+}
