@@ -19,13 +19,20 @@ extension BillingEngine {
     ///    a `payment.failed` with code ``blockedFailureCode`` and the check's reasons is
     ///    stored instead, and nothing is charged.
     ///
-    /// - Parameter metadata: stored with the event; checks read `country`, `region`,
-    ///   `ipAddress` and `cardFingerprint` from it.
+    /// - Parameters:
+    ///   - payment: the payment to make; its id is the entity of the stored events.
+    ///   - paymentMethodId: the provider's payment method to charge.
+    ///   - user: the payer, for the checks (email domain, country).
+    ///   - tenantId: the tenant; idempotency keys are unique per tenant.
+    ///   - metadata: stored with the event; checks read `country`, `region`,
+    ///     `ipAddress` and `cardFingerprint` from it.
+    ///   - idempotencyKey: makes the call safe to repeat: the second time, the stored outcome comes back.
+    ///   - checks: the check plugins to run, in order; ``Configuration/paymentChecks`` by default.
     /// - Throws: `plugin.failure` when a check fails (it throws, times out, is
     ///   quarantined, or returns a failed result): nothing is stored, so the call can
     ///   simply be retried;
     ///   `not_found` when a check is not loaded;
-    ///   validation and storage errors as ``EventBus/publish(_:)-(BillingEvent)`` throws them.
+    ///   validation and storage errors as `EventBus.publish(_:)` throws them.
     public func initiatePayment(
         _ payment: PaymentSnapshot,
         paymentMethodId: String? = nil,

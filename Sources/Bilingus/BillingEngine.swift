@@ -34,7 +34,7 @@ public final class BillingEngine: Service, Sendable {
     private let started = StartSignal()
 
     /// Builds the engine; nothing runs until ``run()``.
-    /// - Throws: a ``BillingError`` if the SQLite database cannot be opened.
+    /// - Throws: a `BillingError` if the SQLite database cannot be opened.
     public init(configuration: Configuration = Configuration()) throws {
         self.configuration = configuration
         logger = configuration.logger

@@ -4,7 +4,7 @@ import Synchronization
 
 /// A clock that moves only when a test tells it to.
 ///
-/// Inject it wherever Bilingus takes a ``BillingClock`` (the bus's handler timeouts,
+/// Inject it wherever Bilingus takes a `BillingClock` (the bus's handler timeouts,
 /// typed publishes, later retries and backoff). Sleepers resume when ``advance(by:)``
 /// moves the clock past their deadline, so tests never wait in real time.
 ///

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// Every ```swift block of Documentation/PluginGuide.md must be quoted verbatim (whole
-/// lines) from code that CI compiles and tests: this target's files, the LoyaltyPoints
+/// Every ```swift block of Documentation/PluginGuide.md (and of the DocC article on
+/// plugins) must be quoted verbatim (whole lines) from code that CI compiles and tests: this target's files, the LoyaltyPoints
 /// example, or the sample manifest (checked with `swift package dump-package`).
 @Suite("Documentation/PluginGuide.md quotes compiled code only")
 struct GuideSamplesAreCompiledTests {
@@ -48,11 +48,20 @@ struct GuideSamplesAreCompiledTests {
             .joined(separator: "\n")
     }
 
+    /// The DocC articles about plugins, held to the same rule as the guide.
+    static let doccArticles = ["Sources/BillingCore/BillingCore.docc/WritingPlugins.md"]
+
     @Test("Every swift block appears verbatim, as whole lines, in the compiled samples")
     func blocksAreQuoted() throws {
         let guide = try String(contentsOf: Self.root.appendingPathComponent("Documentation/PluginGuide.md"), encoding: .utf8)
-        let blocks = Self.swiftBlocks(in: guide)
-        #expect(blocks.count >= 10, "the guide should show its samples; found \(blocks.count) swift blocks")
+        #expect(Self.swiftBlocks(in: guide).count >= 10, "the guide should show its samples")
+        var blocks = Self.swiftBlocks(in: guide)
+        for article in Self.doccArticles {
+            let text = try String(contentsOf: Self.root.appendingPathComponent(article), encoding: .utf8)
+            let found = Self.swiftBlocks(in: text)
+            #expect(!found.isEmpty, "\(article) should show a sample")
+            blocks += found
+        }
         let sources = "\n" + (try Self.allowedSources()) + "\n"
         for block in blocks {
             let firstLine = block.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""

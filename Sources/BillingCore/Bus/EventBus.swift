@@ -203,6 +203,7 @@ public final class EventBus: Service, Sendable {
     /// A live tail of published events matching any of `patterns`.
     ///
     /// - Parameters:
+    ///   - patterns: the event types to stream (default: every event).
     ///   - bufferSize: events held for a slow consumer; ``Configuration/liveStreamBufferSize`` by default.
     ///   - overflow: which events a full buffer drops; see ``LiveEventStream``.
     public func liveEvents(

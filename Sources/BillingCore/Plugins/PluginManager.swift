@@ -87,6 +87,10 @@ public final class PluginManager: Service, Sendable {
     ///   - bus: handed to plugins to publish and subscribe.
     ///   - dispatcher: runs the plugins' durable subscriptions.
     ///   - records: where installed plugins are persisted; `nil` keeps them in memory only.
+    ///   - configuration: timeouts, the circuit breaker, health checks and delivery options.
+    ///   - logger: where the manager and (tagged with `billing.plugin`) the plugins log.
+    ///   - metricsFactory: where plugin metrics go; the global `MetricsSystem` by default.
+    ///   - clock: time for timeouts, quarantines and health checks.
     public init(
         bus: EventBus,
         dispatcher: SubscriptionDispatcher,
@@ -122,6 +126,7 @@ public final class PluginManager: Service, Sendable {
     /// Makes, initializes and starts the plugin registered as `name` (the seed's `loadPlugin`).
     ///
     /// - Parameters:
+    ///   - name: the registered name.
     ///   - settings: the plugin's settings; mark secrets with `.secret(...)`.
     ///   - persist: save it as installed and active, so the engine loads it again after a restart.
     /// - Throws: `not_found` for an unregistered name; `invalid.argument` if it is already
@@ -193,7 +198,9 @@ public final class PluginManager: Service, Sendable {
     /// events, in-flight calls drain (up to ``Configuration/drainTimeout``), then
     /// `shutdown` runs. Events published meanwhile wait in its subscription.
     ///
-    /// - Parameter deactivate: also mark it inactive in storage, so it is not loaded at the next start.
+    /// - Parameters:
+    ///   - name: the loaded plugin's name.
+    ///   - deactivate: also mark it inactive in storage, so it is not loaded at the next start.
     /// - Throws: `not_found` if no plugin by that name is loaded.
     public func unloadPlugin(_ name: String, deactivate: Bool = true) async throws {
         let loaded = try state.withLock { state -> LoadedPlugin in

@@ -82,7 +82,7 @@ public struct FraudRules: Sendable, Hashable {
         self.blockScore = blockScore
     }
 
-    /// Parses the plugin's settings; a bad value throws a ``BillingError`` naming its key.
+    /// Parses the plugin's settings; a bad value throws a `BillingError` naming its key.
     ///
     /// | key | type | default |
     /// |---|---|---|

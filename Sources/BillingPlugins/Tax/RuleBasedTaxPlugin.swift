@@ -33,7 +33,7 @@ public final class RuleBasedTaxPlugin: TaxPlugin {
 
     /// Reads and validates the settings.
     ///
-    /// - Throws: ``BillingError`` whose `field` names the setting at fault.
+    /// - Throws: `BillingError` whose `field` names the setting at fault.
     public func initialize(_ config: PluginConfig) async throws {
         let parsed = try TaxRules(settings: config.settings)
         rules.withLock { $0 = parsed }
@@ -43,7 +43,7 @@ public final class RuleBasedTaxPlugin: TaxPlugin {
     ///
     /// The country comes from the event's metadata `country` (a string), else from the
     /// context's user; the region from metadata `region`. The result's `data` is the
-    /// ``TaxResult`` as JSON. Without a country the payment is not blocked: the result is a
+    /// `TaxResult` as JSON. Without a country the payment is not blocked: the result is a
     /// success with data `{"skipped": "no country"}`. A country without a rate (and no
     /// default) is a failure, which stops a pipeline. Other events succeed untouched.
     public func execute(_ context: BillingContext) async throws -> PluginResult {
@@ -80,7 +80,7 @@ public final class RuleBasedTaxPlugin: TaxPlugin {
 
     /// Computes the tax with the configured rules (see ``TaxRules/calculate(_:)``).
     ///
-    /// - Throws: ``BillingError`` with code `unsupported` before `initialize`, otherwise
+    /// - Throws: `BillingError` with code `unsupported` before `initialize`, otherwise
     ///   whatever ``TaxRules/calculate(_:)`` throws.
     public func calculateTax(_ request: TaxCalculationRequest) async throws -> TaxResult {
         guard let rules = rules.withLock({ $0 }) else {

@@ -52,7 +52,7 @@ public struct TaxRules: Sendable, Hashable {
     ///
     /// Jurisdiction keys are case-insensitive and stored uppercase; `EL` is read as `GR`.
     ///
-    /// - Throws: ``BillingError`` with code `invalidArgument` and `field` set to the
+    /// - Throws: `BillingError` with code `invalidArgument` and `field` set to the
     ///   parameter at fault (`rates`, `taxCodeRates`, `defaultRateBasisPoints`,
     ///   `sellerCountry`): a malformed or duplicate key, a rate outside 0...10000, an
     ///   empty tax code, a malformed country, or no rates at all and no default.
@@ -92,7 +92,7 @@ public struct TaxRules: Sendable, Hashable {
 
     /// Reads and validates rules from plugin settings (see `Documentation/TaxPlugin.md`).
     ///
-    /// - Throws: ``BillingError`` whose `field` is the setting at fault: `rates` (missing,
+    /// - Throws: `BillingError` whose `field` is the setting at fault: `rates` (missing,
     ///   not an object of integers, bad key or rate), `taxCodeRates`, `defaultRateBasisPoints`,
     ///   `rounding` (not `halfUp` or `halfEven`), `sellerCountry`, or an unknown key.
     public init(settings: PluginSettings) throws {
@@ -139,7 +139,7 @@ public struct TaxRules: Sendable, Hashable {
     /// - Inclusive prices: tax = total − round(total × 10000 / (10000 + rate)); each line's
     ///   taxable amount is its amount minus its tax, and the result's `total` is exactly Σ amounts.
     ///
-    /// - Throws: ``BillingError``: `invalidArgument` (field `lineItems`) for no lines or a
+    /// - Throws: `BillingError`: `invalidArgument` (field `lineItems`) for no lines or a
     ///   negative amount, `currencyMismatch` (field `lineItems`) for mixed currencies,
     ///   `invalidArgument` (field `country` or `region`) for a malformed code or a country
     ///   without a rate and no default, `overflow` when an amount leaves 64-bit minor units.

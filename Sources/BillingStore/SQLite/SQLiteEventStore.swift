@@ -14,7 +14,7 @@ import Foundation
 /// - **Forward-only migrations**, recorded in `schema_migrations`; a file written by
 ///   a newer Bilingus is refused with `storage.schema_too_new`.
 /// - Every value is bound, never interpolated; payload and metadata are stored as
-///   canonical JSON text. SQLite errors become ``BillingError``s carrying the SQLite
+///   canonical JSON text. SQLite errors become `BillingError`s carrying the SQLite
 ///   result code (`storage.full`, `storage.read_only`, `storage.corrupt`, ...).
 ///
 /// Long SQLite calls run on the store's own dispatch queues, not on Swift's
@@ -86,7 +86,7 @@ public final class SQLiteEventStore: EventStore {
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
     ///
-    /// - Throws: ``BillingError`` coded `storage.corrupt` for a file that is not a SQLite
+    /// - Throws: `BillingError` coded `storage.corrupt` for a file that is not a SQLite
     ///   database, `storage.schema_too_new` for one written by a newer Bilingus,
     ///   `storage.unavailable` if it cannot be opened, `invalid.argument` for `:memory:`
     ///   (use `InMemoryEventStore`).
