@@ -1,4 +1,5 @@
 @testable import BillingCore
+import BillingStore
 import BillingTesting
 import Foundation
 import Testing
@@ -72,5 +73,24 @@ struct PluginDeliveryTests {
         }
         #expect(try await world.dispatcher.deadLetters().isEmpty)
         #expect(world.clock.elapsed >= .seconds(30), "the second attempt came after the quarantine")
+    }
+
+    @Test("A persisted plugin loaded at start in a newer version updates its record, keeping when it was installed")
+    func upgradedPluginRecord() async throws {
+        let store = InMemoryEventStore()
+        let installedAt = Date(timeIntervalSince1970: 1_700_000_000)
+        try await store.savePluginRecord(PluginRecord(
+            id: "p-1", name: "mock-tax", version: "0.9.0", description: "old", author: "old", isActive: true,
+            settings: ["region": "eu"], createdAt: installedAt, updatedAt: installedAt
+        ))
+        let world = PluginHarnessWorld(store: store)
+        world.manager.register("mock-tax") { MockTaxPlugin() }
+        #expect(try await world.manager.loadPersistedPlugins().isEmpty)
+        let record = try #require(try await store.pluginRecords().first)
+        #expect(record.version == "1.0.0-mock")
+        #expect(record.id == "p-1")
+        #expect(record.createdAt == installedAt)
+        #expect(record.settings == ["region": "eu"])
+        #expect(record.isActive)
     }
 }

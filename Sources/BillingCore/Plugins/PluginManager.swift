@@ -261,6 +261,12 @@ public final class PluginManager: Service, Sendable {
             if isLoaded { continue }
             do {
                 try await loadPlugin(record.name, settings: record.settings, persist: false)
+                // An upgraded plugin: keep its record's version and description current.
+                if let plugin = state.withLock({ $0.loaded[record.name]?.plugin }),
+                    plugin.version != record.version || plugin.description != record.description || plugin.author != record.author
+                {
+                    try await records.savePluginRecord(self.record(for: plugin, settings: record.settings, isActive: true))
+                }
             } catch {
                 failures.append(record.name)
                 logger.error("A persisted plugin could not be loaded", metadata: [LogKeys.plugin: "\(record.name)", "error": "\(error)"])
