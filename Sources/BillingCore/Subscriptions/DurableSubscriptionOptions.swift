@@ -18,8 +18,9 @@ public struct DurableSubscriptionOptions: Sendable {
     /// order). Above 1, each entity's events still arrive in order; events without an
     /// entity are independent of each other.
     public var entityConcurrency: Int
-    /// Events read per batch; the cursor is persisted after each batch (default 100).
-    /// After a crash, at most the deliveries since the last persisted cursor repeat.
+    /// Events read per batch; the cursor advances after each batch and is written in
+    /// the background (default 100). After a crash, at most the deliveries since the
+    /// last written cursor repeat: one batch, or a few milliseconds' worth.
     public var batchSize: Int
     /// Where a new subscription starts.
     public var startPosition: StartPosition

@@ -18,10 +18,11 @@ struct DeliveryEnvironment: Sendable {
 /// Delivers one durable subscription's events, in order, with retries and dead letters.
 ///
 /// The loop: apply operator requests (replay, pause) → redeliver dead letters an
-/// operator asked for → read the next batch after the cursor → deliver it → persist
-/// the cursor → wait for a publish (or the poll interval) when there is nothing to do.
-/// The cursor only ever covers events whose handler returned (or that were
-/// dead-lettered), so a crash repeats at most the deliveries of the current batch.
+/// operator asked for → read the next batch after the cursor → deliver it → advance
+/// the cursor (written in the background by a ``CursorPersister``) → wait for a publish
+/// (or the poll interval) when there is nothing to do. The cursor only ever covers
+/// events whose handler returned (or that were dead-lettered), so a crash repeats at
+/// most the deliveries since the last cursor write.
 final class SubscriptionWorker: Sendable {
     let name: String
     let patterns: [EventPattern]
@@ -35,6 +36,8 @@ final class SubscriptionWorker: Sendable {
     /// Fired by `beginStop`; cuts retry backoffs short (several lanes may wait at once).
     private let stop = StopSignal()
     private let control: Mutex<Control>
+    /// Stores the cursor in the background, so delivery never waits for the write.
+    private let persister: CursorPersister
 
     private struct Control {
         var stopping = false
@@ -73,6 +76,11 @@ final class SubscriptionWorker: Sendable {
         logger[metadataKey: LogKeys.subscription] = "\(name)"
         self.logger = logger
         self.control = Mutex(Control(paused: state.isPaused, cursor: state.cursor))
+        let store = environment.store
+        let clock = environment.clock
+        self.persister = CursorPersister(persisted: state.cursor, logger: logger) { sequence in
+            try await store.advanceCursor(of: name, to: sequence, at: clock.now())
+        }
     }
 
     // MARK: Control from the dispatcher and operators
@@ -150,6 +158,7 @@ final class SubscriptionWorker: Sendable {
                         control.cursor = stored.cursor
                         control.paused = stored.isPaused
                     }
+                    persister.reset(to: stored.cursor)
                 }
                 loaded = true
             } catch {
@@ -178,20 +187,30 @@ final class SubscriptionWorker: Sendable {
                 await wake.wait(after: generation, timeout: environment.pollInterval, clock: environment.clock)
             }
         }
+        // Store how far delivery got before stopping.
+        do {
+            try await persister.flush()
+        } catch {
+            logger.error("Durable subscription could not persist its cursor at stop; those events will be delivered again", metadata: ["error": "\(error)"])
+        }
     }
 
     private var cursor: Int64 {
         control.withLock { $0.cursor }
     }
 
-    private func persistCursor(_ sequence: Int64) async throws {
-        try await environment.store.advanceCursor(of: name, to: sequence, at: environment.clock.now())
+    /// Moves the cursor past handled events; the store is written in the background.
+    private func persistCursor(_ sequence: Int64) {
         control.withLock { $0.cursor = max($0.cursor, sequence) }
+        persister.request(sequence)
     }
 
     private func applyPendingReset() async throws {
         guard let reset = control.withLock({ $0.pendingReset }) else { return }
+        // A background write still running could move the cursor forward past the reset.
+        try await persister.flush()
         try await environment.store.setCursor(of: name, to: reset.sequence, at: environment.clock.now())
+        persister.reset(to: reset.sequence)
         control.withLock { control in
             control.cursor = reset.sequence
             control.pendingReset = nil
@@ -210,7 +229,7 @@ final class SubscriptionWorker: Sendable {
         guard !batch.isEmpty else {
             // Nothing matches up to the head: skip the non-matching tail so lag reads 0.
             if head > start, !mustStopClaiming {
-                try await persistCursor(head)
+                persistCursor(head)
             }
             instruments.lag.record(0)
             return false
@@ -223,7 +242,7 @@ final class SubscriptionWorker: Sendable {
             newCursor = max(newCursor, head)
         }
         if control.withLock({ $0.pendingReset == nil }), newCursor > start {
-            try await persistCursor(newCursor)
+            persistCursor(newCursor)
         }
         instruments.lag.record(Double(max(0, head - newCursor)))
         return true
