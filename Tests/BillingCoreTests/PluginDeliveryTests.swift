@@ -93,4 +93,32 @@ struct PluginDeliveryTests {
         #expect(record.settings == ["region": "eu"])
         #expect(record.isActive)
     }
+
+    @Test("A plugin reactivated by a health check is on probation: its next failure quarantines it again at once")
+    func probationAfterHealthCheck() async throws {
+        let world = world(maxAttempts: 10, failureThreshold: 3)
+        let tax = MockTaxPlugin()  // its health check says healthy whatever the backend does
+        tax.lifecycle.execute.setDefault(.error(MockPluginError("backend down")))
+        world.manager.register("mock-tax") { tax }
+        try await world.manager.loadPlugin("mock-tax")
+        let context = BillingContext(eventType: .invoiceGenerated)
+        for _ in 0..<3 { _ = try await world.manager.executePlugin("mock-tax", context: context) }
+        #expect(try await world.installed("mock-tax")?.status == .quarantined)
+
+        world.clock.advance(by: .seconds(30))
+        try await world.manager.checkHealth()
+        #expect(try await world.installed("mock-tax")?.status == .active)
+        _ = try await world.manager.executePlugin("mock-tax", context: context)
+        #expect(try await world.installed("mock-tax")?.status == .quarantined, "one failure on probation is enough")
+
+        // A call that works ends the probation: it takes the threshold again.
+        world.clock.advance(by: .seconds(30))
+        tax.lifecycle.execute.setDefault(.value(.success()))
+        #expect(try await world.manager.executePlugin("mock-tax", context: context).success)
+        tax.lifecycle.execute.setDefault(.error(MockPluginError("backend down")))
+        for _ in 0..<2 { _ = try await world.manager.executePlugin("mock-tax", context: context) }
+        #expect(try await world.installed("mock-tax")?.status == .active)
+        _ = try await world.manager.executePlugin("mock-tax", context: context)
+        #expect(try await world.installed("mock-tax")?.status == .quarantined)
+    }
 }

@@ -7,7 +7,9 @@ import Synchronization
 /// Circuit breaker: after `failureThreshold` consecutive failures the plugin is
 /// quarantined for `quarantineDuration`; calls are refused meanwhile (events wait in
 /// its durable subscription). When the quarantine is over, the next call or health
-/// check is a probe: success makes it active again, failure quarantines it again.
+/// check is a probe: success makes it active again, failure quarantines it again. A
+/// plugin made active by a health check stays on probation until a call succeeds:
+/// one failure quarantines it again.
 final class LoadedPlugin: Sendable {
     /// Why a call did not produce a value.
     struct CallFailure: Error {
@@ -27,6 +29,9 @@ final class LoadedPlugin: Sendable {
         var lastError: String?
         var health: PluginHealth?
         var drainWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Reactivated by a health check, not by a call that worked: the next failure
+        /// quarantines it again at once (a health check may not test what failed).
+        var onProbation = false
     }
 
     let plugin: any BillingPlugin
@@ -143,6 +148,7 @@ final class LoadedPlugin: Sendable {
         state.withLock { state in
             state.counters.succeeded += 1
             state.counters.consecutiveFailures = 0
+            state.onProbation = false
             if state.status == .quarantined {
                 state.status = .active
                 state.quarantinedUntil = nil
@@ -157,7 +163,9 @@ final class LoadedPlugin: Sendable {
             state.counters.consecutiveFailures += 1
             state.lastError = text
             let threshold = configuration.failureThreshold
-            if state.status == .quarantined || (state.status == .active && state.counters.consecutiveFailures >= threshold) {
+            let tripped = state.onProbation || state.counters.consecutiveFailures >= threshold
+            if state.status == .quarantined || (state.status == .active && tripped) {
+                state.onProbation = false
                 state.status = .quarantined
                 state.quarantinedUntil = now.addingTimeInterval(Self.seconds(configuration.quarantineDuration))
             }
@@ -239,6 +247,7 @@ final class LoadedPlugin: Sendable {
                     state.status = .active
                     state.quarantinedUntil = nil
                     state.counters.consecutiveFailures = 0
+                    state.onProbation = true
                 } else {
                     state.quarantinedUntil = now.addingTimeInterval(Self.seconds(configuration.quarantineDuration))
                 }
