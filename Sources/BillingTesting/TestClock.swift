@@ -41,7 +41,7 @@ public final class TestClock: BillingClock {
     /// The start date plus every advance so far.
     public func now() -> Date {
         let elapsed = state.withLock { $0.elapsed }
-        return start.addingTimeInterval(Self.seconds(elapsed))
+        return start.addingTimeInterval(elapsed.timeInterval)
     }
 
     /// How far the clock has been advanced.
@@ -139,8 +139,4 @@ public final class TestClock: BillingClock {
         return satisfied
     }
 
-    private static func seconds(_ duration: Duration) -> TimeInterval {
-        let (seconds, attoseconds) = duration.components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
 }

@@ -167,7 +167,7 @@ final class LoadedPlugin: Sendable {
             if state.status == .quarantined || (state.status == .active && tripped) {
                 state.onProbation = false
                 state.status = .quarantined
-                state.quarantinedUntil = now.addingTimeInterval(Self.seconds(configuration.quarantineDuration))
+                state.quarantinedUntil = now.addingTimeInterval(configuration.quarantineDuration.timeInterval)
             }
         }
     }
@@ -249,7 +249,7 @@ final class LoadedPlugin: Sendable {
                     state.counters.consecutiveFailures = 0
                     state.onProbation = true
                 } else {
-                    state.quarantinedUntil = now.addingTimeInterval(Self.seconds(configuration.quarantineDuration))
+                    state.quarantinedUntil = now.addingTimeInterval(configuration.quarantineDuration.timeInterval)
                 }
             }
         }
@@ -265,8 +265,4 @@ final class LoadedPlugin: Sendable {
         )
     }
 
-    private static func seconds(_ duration: Duration) -> TimeInterval {
-        let (seconds, attoseconds) = duration.components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
 }

@@ -40,10 +40,10 @@ public struct RetryPolicy: Sendable, Hashable {
     /// The delay after failed attempt number `attempt` (1-based), jittered with `generator`.
     public func delay(afterAttempt attempt: Int, using generator: inout some RandomNumberGenerator) -> Duration {
         let exponent = Double(min(max(0, attempt - 1), 64))
-        let base = Self.seconds(initialDelay) * Foundation.pow(multiplier, exponent)
-        let capped = min(base, Self.seconds(maxDelay))
+        let base = initialDelay.timeInterval * Foundation.pow(multiplier, exponent)
+        let capped = min(base, maxDelay.timeInterval)
         let factor = jitter > 0 ? Double.random(in: (1 - jitter)...(1 + jitter), using: &generator) : 1
-        return .nanoseconds(Int64(min(capped * factor, Self.seconds(maxDelay)) * 1e9))
+        return .nanoseconds(Int64(min(capped * factor, maxDelay.timeInterval) * 1e9))
     }
 
     /// The delay after failed attempt number `attempt`, with the system random generator.
@@ -52,8 +52,4 @@ public struct RetryPolicy: Sendable, Hashable {
         return delay(afterAttempt: attempt, using: &generator)
     }
 
-    private static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
 }

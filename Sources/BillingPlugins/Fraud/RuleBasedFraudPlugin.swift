@@ -136,7 +136,7 @@ public final class RuleBasedFraudPlugin: FraudPlugin {
     private func assess(_ request: FraudCheckRequest) async throws -> (result: FraudResult, hits: [FraudRuleHit]) {
         let setup = try requireSetup()
         let rules = setup.rules
-        let since = setup.clock.now().addingTimeInterval(-Self.seconds(rules.velocityWindow))
+        let since = setup.clock.now().addingTimeInterval(-rules.velocityWindow.timeInterval)
         let velocity = PaymentVelocity(store: setup.store)
         let transaction = request.transaction
         var observations = reported.withLock { reported in
@@ -175,8 +175,4 @@ public final class RuleBasedFraudPlugin: FraudPlugin {
         return setup
     }
 
-    private static func seconds(_ duration: Duration) -> TimeInterval {
-        let (seconds, attoseconds) = duration.components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
 }

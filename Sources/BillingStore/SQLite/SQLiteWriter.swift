@@ -145,8 +145,7 @@ final class SQLiteWriter: Sendable {
     /// Waits up to `linger` for `count` requests to be pending (see the type's comment).
     private func lingerForCompany(expecting count: Int) {
         guard linger > .zero else { return }
-        let (seconds, attoseconds) = linger.components
-        let deadline = Date(timeIntervalSinceNow: Double(seconds) + Double(attoseconds) / 1e18)
+        let deadline = Date(timeIntervalSinceNow: linger.timeInterval)
         lingerSignal.lock()
         defer { lingerSignal.unlock() }
         while true {
