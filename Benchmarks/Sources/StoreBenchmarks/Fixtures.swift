@@ -1,4 +1,5 @@
 import BillingCore
+import BillingStore
 import Foundation
 
 /// A small, fast, seedable generator (SplitMix64), so every run uses the same data.
@@ -190,4 +191,26 @@ final class RawRows {
         used += bytes.count
         return span
     }
+}
+
+/// Appends `total` fixture events with `store.append` in batches, two appenders so
+/// encoding overlaps commits. With `entities`, event *i* is about entity *i* mod `entities`.
+func fillStore(_ store: SQLiteEventStore, total: Int, batch: Int, tag: String, entities: Int? = nil) async throws -> Double {
+    let batches = (total + batch - 1) / batch
+    let (_, seconds) = try await timedAsync {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<2 {
+                group.addTask {
+                    var index = worker
+                    while index < batches {
+                        let range = (index * batch)..<min(total, (index + 1) * batch)
+                        _ = try await store.append(range.map { index in Fixtures.event(index, tag: tag, entity: entities.map { index % $0 }) })
+                        index += 2
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+    return seconds
 }

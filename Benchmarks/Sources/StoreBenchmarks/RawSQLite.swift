@@ -1,38 +1,7 @@
 import CSQLiteBaseline
 
-/// The schema under test: the `events` table and its indexes, copied verbatim from
-/// `SQLiteSchema` (Sources/BillingStore/SQLite/SQLiteMigrations.swift, migration 1).
-/// Keep it in step with that file.
+/// The baseline's statements, over the store's own schema (`createStoreSchema(at:)`).
 enum EventsSchema {
-    static let statements = [
-        """
-        CREATE TABLE events (
-            sequence INTEGER PRIMARY KEY,
-            id BLOB NOT NULL UNIQUE,
-            type TEXT NOT NULL,
-            payload TEXT NOT NULL,
-            timestamp INTEGER NOT NULL,
-            tenant_id TEXT,
-            user_id TEXT,
-            entity_id TEXT,
-            metadata TEXT NOT NULL,
-            idempotency_key TEXT,
-            correlation_id TEXT,
-            causation_id BLOB,
-            schema_version INTEGER NOT NULL
-        )
-        """,
-        "CREATE INDEX events_type ON events(type, sequence)",
-        "CREATE INDEX events_timestamp ON events(timestamp)",
-        "CREATE INDEX events_tenant ON events(tenant_id, sequence)",
-        "CREATE INDEX events_user ON events(user_id, sequence)",
-        "CREATE INDEX events_entity ON events(entity_id, sequence)",
-        """
-        CREATE UNIQUE INDEX events_idempotency ON events(coalesce(tenant_id, ''), idempotency_key)
-        WHERE idempotency_key IS NOT NULL
-        """,
-    ]
-
     /// The same INSERT the store prepares (`SQLiteEventRow.insertSQL`).
     static let insert = """
         INSERT INTO events (id, type, payload, timestamp, tenant_id, user_id, entity_id, metadata, idempotency_key, correlation_id, causation_id, schema_version)
@@ -87,14 +56,6 @@ final class RawDatabase {
 
     static var version: String {
         String(cString: sqlite3_libversion())
-    }
-
-    func createSchema() throws {
-        try execute("BEGIN IMMEDIATE")
-        for sql in EventsSchema.statements {
-            try execute(sql)
-        }
-        try execute("COMMIT")
     }
 
     func execute(_ sql: String) throws {

@@ -2,6 +2,12 @@ import BillingCore
 import BillingStore
 import Foundation
 
+/// Creates the schema under test the way the store does, by running its migrations
+/// on the file, so the baseline never measures a schema that has drifted from ours.
+func createStoreSchema(at path: String) throws {
+    _ = try SQLiteEventStore(path: path)
+}
+
 /// Events per second over rounds (each round on a fresh database).
 struct Throughput {
     var rounds: [Double] = []
@@ -133,8 +139,8 @@ func publishScenario(
 
     if options.sides.contains("baseline") {
         sides.append(("baseline", "baseline", { path in
+            try createStoreSchema(at: path)
             let database = try RawDatabase(path: path)
-            try database.createSchema()
             let inserter = try RawInserter(database)
             let before = Usage.now()
             let (inserted, seconds) = try timed { try inserter.insertAll(raw, rowsPerTransaction: rowsPerTransaction) }
@@ -161,8 +167,8 @@ func publishScenario(
         }))
         if publishers == 1 {
             sides.append(("raw-hop", "(info) baseline + writer-queue hop", { path in
+                try createStoreSchema(at: path)
                 let database = try RawDatabase(path: path)
-                try database.createSchema()
                 let inserter = Confined(try RawInserter(database))
                 let rows = Confined(raw)
                 let hop = QueueHop(label: "bench.raw.writer")
@@ -179,8 +185,8 @@ func publishScenario(
                 ("raw-savepoint-mem", "(info) + temp_store=MEMORY", true),
             ] {
                 sides.append((key, label, { path in
+                    try createStoreSchema(at: path)
                     let database = try RawDatabase(path: path, tempStoreMemory: memory)
-                    try database.createSchema()
                     let inserter = try RawInserter(database, mode: .savepointPerRow)
                     let before = Usage.now()
                     let (inserted, seconds) = try timed { try inserter.insertAll(raw, rowsPerTransaction: rowsPerTransaction) }
@@ -247,25 +253,8 @@ func entityQueryScenario(options: Options, scratch: ScratchDirectory) async thro
     do {
         let store = try SQLiteEventStore(path: path)
 
-        // Setup: `store.append` in batches, two appenders so encoding overlaps commits.
         progress("entity reads: building a \(grouped(total))-event store (\(grouped(entities)) entities)")
-        let batches = (total + batch - 1) / batch
-        (_, setupSeconds) = try await timedAsync {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for worker in 0..<2 {
-                    group.addTask {
-                        var index = worker
-                        while index < batches {
-                            let range = (index * batch)..<min(total, (index + 1) * batch)
-                            let events = range.map { Fixtures.event($0, tag: "q", entity: $0 % entities) }
-                            _ = try await store.append(events)
-                            index += 2
-                        }
-                    }
-                }
-                try await group.waitForAll()
-            }
-        }
+        setupSeconds = try await fillStore(store, total: total, batch: batch, tag: "q", entities: entities)
         try expect(try await store.headSequence() == Int64(total), "entity reads: the store holds every event")
         databaseBytes = Int64(((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.int64Value ?? 0)
 

@@ -201,27 +201,6 @@ extension DrainBatchResults {
     var meetsBacklog: Bool { (backlogSlopeKiB ?? .max) < backlogGrowthToleranceKiB }
 }
 
-/// Appends `total` fixture events with `store.append` in batches (two appenders, as scenario 3).
-func fillStore(_ store: SQLiteEventStore, total: Int, batch: Int, tag: String) async throws -> Double {
-    let batches = (total + batch - 1) / batch
-    let (_, seconds) = try await timedAsync {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for worker in 0..<2 {
-                group.addTask {
-                    var index = worker
-                    while index < batches {
-                        let range = (index * batch)..<min(total, (index + 1) * batch)
-                        _ = try await store.append(range.map { Fixtures.event($0, tag: tag) })
-                        index += 2
-                    }
-                }
-            }
-            try await group.waitForAll()
-        }
-    }
-    return seconds
-}
-
 func drainScenario(options: Options, scratch: ScratchDirectory) async throws -> DrainResults {
     let path = scratch.database("drain")
     defer { scratch.delete(path) }
