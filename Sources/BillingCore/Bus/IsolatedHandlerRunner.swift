@@ -34,7 +34,7 @@ enum IsolatedHandlerRunner {
                 return .failed(error)
             }
         }
-        let gate = OutcomeGate<Value>()
+        let gate = OutcomeGate<IsolatedOutcome<Value>>()
         let work = Task {
             do {
                 gate.resolve(.succeeded(try await operation()))
@@ -64,38 +64,5 @@ enum IsolatedHandlerRunner {
         case .succeeded, .failed: break
         }
         return outcome
-    }
-}
-
-/// A one-shot rendezvous: the first `resolve` wins and wakes the single waiter.
-private final class OutcomeGate<Value: Sendable>: Sendable {
-    private struct State {
-        var outcome: IsolatedOutcome<Value>?
-        var waiter: CheckedContinuation<IsolatedOutcome<Value>, Never>?
-    }
-
-    private let state = Mutex(State())
-
-    func resolve(_ outcome: IsolatedOutcome<Value>) {
-        let waiter = state.withLock { state -> CheckedContinuation<IsolatedOutcome<Value>, Never>? in
-            guard state.outcome == nil else { return nil }
-            state.outcome = outcome
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume(returning: outcome)
-    }
-
-    func wait() async -> IsolatedOutcome<Value> {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> IsolatedOutcome<Value>? in
-                if let outcome = state.outcome { return outcome }
-                state.waiter = continuation
-                return nil
-            }
-            if let ready {
-                continuation.resume(returning: ready)
-            }
-        }
     }
 }

@@ -104,29 +104,24 @@ private final class RunState: Sendable {
         var resolved: Bool
     }
 
-    private struct State {
-        var current: Current
-        var outcome: DeliveryRunOutcome?
-        var waiter: CheckedContinuation<DeliveryRunOutcome, Never>?
-    }
-
-    private let state: Mutex<State>
+    private let state: Mutex<Current>
+    private let outcome = OutcomeGate<DeliveryRunOutcome>()
 
     init(startedAt: Date) {
-        state = Mutex(State(current: Current(index: 0, generation: 0, startedAt: startedAt, resolved: false)))
+        state = Mutex(Current(index: 0, generation: 0, startedAt: startedAt, resolved: false))
     }
 
     var current: Current {
-        state.withLock { $0.current }
+        state.withLock { $0 }
     }
 
     /// Starts delivery `index`; `false` if the run already ended.
     func begin(_ index: Int, at date: Date) -> Bool {
-        state.withLock { state in
-            guard state.outcome == nil else { return false }
-            state.current.index = index
-            state.current.generation &+= 1
-            state.current.startedAt = date
+        state.withLock { current in
+            guard !current.resolved else { return false }
+            current.index = index
+            current.generation &+= 1
+            current.startedAt = date
             return true
         }
     }
@@ -149,29 +144,17 @@ private final class RunState: Sendable {
         resolve { _ in outcome }
     }
 
-    private func resolve(_ decide: (Current) -> DeliveryRunOutcome?) {
-        let resolved = state.withLock { state -> (CheckedContinuation<DeliveryRunOutcome, Never>?, DeliveryRunOutcome)? in
-            guard state.outcome == nil, let outcome = decide(state.current) else { return nil }
-            state.outcome = outcome
-            state.current.resolved = true
-            defer { state.waiter = nil }
-            return (state.waiter, outcome)
-        }
-        if let (waiter, outcome) = resolved {
-            waiter?.resume(returning: outcome)
-        }
+    func wait() async -> DeliveryRunOutcome {
+        await outcome.wait()
     }
 
-    func wait() async -> DeliveryRunOutcome {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> DeliveryRunOutcome? in
-                if let outcome = state.outcome { return outcome }
-                state.waiter = continuation
-                return nil
-            }
-            if let ready {
-                continuation.resume(returning: ready)
-            }
+    /// Decides the outcome from the current delivery, under the lock that `begin` takes.
+    private func resolve(_ decide: (Current) -> DeliveryRunOutcome?) {
+        let decided = state.withLock { current -> DeliveryRunOutcome? in
+            guard !current.resolved, let outcome = decide(current) else { return nil }
+            current.resolved = true
+            return outcome
         }
+        if let decided { outcome.resolve(decided) }
     }
 }
