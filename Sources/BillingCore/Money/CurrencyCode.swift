@@ -88,8 +88,8 @@ public struct CurrencyCode: Hashable, Sendable, Codable, CustomStringConvertible
         try container.encode(alphabeticCode)
     }
 
-    /// `10^minorUnitExponent`: how many minor units make one major unit.
-    package var minorUnitsPerMajorUnit: Int64 {
+    /// `10^minorUnitExponent`: how many minor units make one major unit (100 for USD, 1 for JPY, 1,000 for KWD).
+    public var minorUnitsPerMajorUnit: Int64 {
         var scale: Int64 = 1
         for _ in 0..<minorUnitExponent {
             scale *= 10

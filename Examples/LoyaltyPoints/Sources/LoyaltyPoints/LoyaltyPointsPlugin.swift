@@ -55,9 +55,8 @@ public actor LoyaltyPointsPlugin: BillingPlugin {
 
     /// Whole currency units of `total` times `perUnit`; money stays in integers.
     static func points(for total: Money, perUnit: Int64) throws -> Int64 {
-        var unit: Int64 = 1
-        for _ in 0..<total.currency.minorUnitExponent { unit *= 10 }
-        let (points, overflow) = (max(0, total.minorUnits) / unit).multipliedReportingOverflow(by: perUnit)
+        let wholeUnits = max(0, total.minorUnits) / total.currency.minorUnitsPerMajorUnit
+        let (points, overflow) = wholeUnits.multipliedReportingOverflow(by: perUnit)
         guard !overflow else {
             throw BillingError(.overflow, "The points for this invoice do not fit in 64 bits", field: "pointsPerUnit")
         }
