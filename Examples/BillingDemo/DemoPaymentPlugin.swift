@@ -5,13 +5,13 @@ import Synchronization
 /// It declines cards whose payment method is `pm_card_declined` and amounts above
 /// the `declineAboveMinorUnits` setting, and approves everything else.
 final class DemoPaymentPlugin: PaymentPlugin {
-    let name = "demo-payment"
+    static let name = "demo-payment"
     let version = "1.0.0"
     let description = "Approves or declines payments by simple rules (demo)"
     let author = "Bilingus"
 
     private struct Setup: Sendable {
-        let bus: EventBus
+        let publisher: any EventPublisher
         let declineAbove: Int64
     }
 
@@ -20,14 +20,14 @@ final class DemoPaymentPlugin: PaymentPlugin {
     func initialize(_ config: PluginConfig) async throws {
         let declineAbove = try config.settings.int("declineAboveMinorUnits", default: .max)
         _ = try config.settings.secret("apiKey")  // a real plugin would authenticate with it
-        setup.withLock { $0 = Setup(bus: config.bus, declineAbove: declineAbove) }
+        setup.withLock { $0 = Setup(publisher: config.publisher, declineAbove: declineAbove) }
     }
 
     func execute(_ context: BillingContext) async throws -> PluginResult {
-        guard let bus = setup.withLock({ $0?.bus }) else {
-            return .failure("not initialized")
+        guard let publisher = setup.withLock({ $0?.publisher }) else {
+            return .failure(message: "not initialized")
         }
-        return try await handlePaymentInitiated(context, bus: bus)
+        return try await handlePaymentInitiated(context, publisher: publisher)
     }
 
     func shutdown() async throws {

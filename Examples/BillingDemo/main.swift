@@ -14,31 +14,29 @@ let path = CommandLine.arguments.dropFirst().first ?? "bilingus-demo.sqlite"
 var logger = Logger(label: "billing.demo")
 logger.logLevel = .warning
 
-let configuration = BillingEngine.Configuration(
+try await BillingEngine.withEngine(
+    BillingEngine.Configuration(paymentChecks: [RuleBasedFraudPlugin.name, RuleBasedTaxPlugin.name]),
     storage: .sqlite(path: path),
     plugins: [
-        .init("fraud-rules", installAtStart: [
+        .init(installAtStart: [
             "reviewAbove": ["500.00 EUR"], "blockAbove": ["1000.00 EUR"],
             "maxPaymentsPerUser": 5, "velocityWindowSeconds": 3600,
             "blockedCountries": ["KP"], "blockedEmailDomains": ["mailinator.com"],
             "blockedCardFingerprints": ["fp_stolen_card"],
         ]) { RuleBasedFraudPlugin() },
-        .init("tax-rules", installAtStart: [
+        .init(installAtStart: [
             "rates": .init(["DE": 1900, "FR": 2000, "GB": 2000, "US-CA": 725]),
             "taxCodeRates": .init(["DE": ["ebook": 700]]),
             "sellerCountry": "DE",
         ]) { RuleBasedTaxPlugin() },
-        .init("demo-payment", installAtStart: ["apiKey": .secret("demo_sk_not_a_real_key")]) { DemoPaymentPlugin() },
+        .init(installAtStart: ["apiKey": .secret("demo_sk_not_a_real_key")]) { DemoPaymentPlugin() },
     ],
-    logger: logger,
-    paymentChecks: ["fraud-rules", "tax-rules"]
-)
-
-try await BillingEngine.withEngine(configuration) { engine in
-    let store = engine.events.store
+    logger: logger
+) { engine in
+    let store = engine.storage
     let before = try await store.headSequence()
     print("Event store: \(path) (\(before) event(s) already stored)")
-    for plugin in try await engine.listInstalledPlugins() {
+    for plugin in try await engine.plugins.installedPlugins() {
         print("Plugin: \(plugin.name) \(plugin.version) [\(plugin.status)], settings \(plugin.settings)")
     }
 
@@ -51,15 +49,15 @@ try await BillingEngine.withEngine(configuration) { engine in
     @discardableResult
     func publish(_ payload: some BillingEventPayload, key: String) async throws -> BillingEvent {
         let stored = try await engine.events.publish(payload, tenantId: "acme", idempotencyKey: key)
-        if stored.sequence ?? 0 <= before {
-            print("    (already stored: event #\(stored.sequence ?? 0) \(stored.type))")
+        if stored.isDuplicate {
+            print("    (already stored: event #\(stored.event.sequence ?? 0) \(stored.event.type))")
         }
-        return stored
+        return stored.event
     }
 
     /// The payment plugin's outcome for `initiated`; it arrives through a durable subscription.
     func outcome(of initiated: BillingEvent) async throws -> BillingEvent {
-        let key = "demo-payment:\(initiated.id):outcome"
+        let key = "\(DemoPaymentPlugin.name):\(initiated.id):outcome"
         for _ in 0..<1000 {
             if let event = try await store.event(tenantId: "acme", idempotencyKey: key) { return event }
             try await Task.sleep(for: .milliseconds(10))
@@ -117,7 +115,7 @@ try await BillingEngine.withEngine(configuration) { engine in
         },
         country: user.country ?? "DE"
     )
-    let tax = try await engine.plugins.call("tax-rules", as: (any TaxPlugin).self) { try await $0.calculateTax(request) }
+    let tax = try await engine.plugins.call(RuleBasedTaxPlugin.name, as: (any TaxPlugin).self) { try await $0.calculateTax(request) }
     for line in tax.lines {
         print("    tax-rules: \(line.id) \(line.taxableAmount) at \(percent(line.rateBasisPoints)) (\(line.jurisdiction)) = \(line.taxAmount)")
     }
@@ -157,15 +155,16 @@ try await BillingEngine.withEngine(configuration) { engine in
     )
     printChecks(second)
     print("    → \(second.outcome) by \(second.blockedBy ?? "-"), recorded as \(second.event.type) (code \(BillingEngine.blockedFailureCode))")
-    print("    demo-payment was never asked: \(try await store.getEventsByEntity("pay-2").map(\.type.rawValue))")
+    print("    demo-payment was never asked: \(try await store.events(forEntity: "pay-2", tenant: "acme").map(\.type.rawValue))")
 
     print("\nQueries:")
-    print("  getEventsByEntity(\"pay-1\") → \(try await store.getEventsByEntity("pay-1").map { "#\($0.sequence ?? 0) \($0.type)" })")
-    print("  getEventsByType(.paymentFailed) → \(try await store.getEventsByType(.paymentFailed).count) event(s)")
-    print("  getEvents(userId: \"user-1\") → \(try await store.getEvents(EventFilters(userId: user.id)).count) event(s)")
+    print("  events(forEntity: \"pay-1\", tenant: \"acme\") → \(try await store.events(forEntity: "pay-1", tenant: "acme").map { "#\($0.sequence ?? 0) \($0.type)" })")
+    print("  events(ofType: .paymentFailed, tenant: \"acme\") → \(try await store.events(ofType: .paymentFailed, tenant: "acme").count) event(s)")
+    print("  events(matching: EventFilters(tenant: \"acme\", userId: \"user-1\")) → \(try await store.events(matching: EventFilters(tenant: "acme", userId: user.id)).count) event(s)")
 
     // Let the payment plugin's durable subscription acknowledge what it handled.
-    for _ in 0..<500 where try await engine.subscriptions.status(of: "plugin.demo-payment").lag > 0 {
+    let paymentSubscription = PluginManager.subscriptionName(of: DemoPaymentPlugin.name)
+    for _ in 0..<500 where try await engine.subscriptions.status(of: paymentSubscription).lag > 0 {
         try await Task.sleep(for: .milliseconds(10))
     }
     print("\nHealth:")

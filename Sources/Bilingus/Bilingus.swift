@@ -1,5 +1,4 @@
-// The umbrella product: `import Bilingus` brings in every layer.
-// The BillingEngine facade that composes them lives here as it lands.
+// The umbrella product: `import Bilingus` brings in every layer and the BillingEngine facade.
 @_exported public import BillingCore
 @_exported public import BillingPlugins
 @_exported public import BillingStore

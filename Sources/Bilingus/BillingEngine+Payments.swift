@@ -4,7 +4,7 @@ extension BillingEngine {
     /// The code of the `payment.failed` that records a payment a check blocked.
     public static let blockedFailureCode = "blocked"
 
-    /// Initiates a payment after the payment checks — the seed's fraud → tax → payment
+    /// Initiates a payment after the payment checks — the specification's fraud → tax → payment
     /// pipeline, with the payment step made durable.
     ///
     /// 1. If a payment was already initiated or blocked under `idempotencyKey` (in the
@@ -14,8 +14,8 @@ extension BillingEngine {
     ///    earlier results.
     /// 3. If all pass, `payment.initiated` is stored, with the checks' names under the
     ///    metadata key `checks`; the payment plugin charges it through its durable
-    ///    subscription, so a crash from here on loses nothing. If a check blocks
-    ///    (a successful result with `shouldContinue == false`, such as a fraud block),
+    ///    subscription, so a crash from here on loses nothing. If a check stops it
+    ///    (`PluginResult.stop`, such as a fraud block),
     ///    a `payment.failed` with code ``blockedFailureCode`` and the check's reasons is
     ///    stored instead, and nothing is charged.
     ///
@@ -60,10 +60,10 @@ extension BillingEngine {
             initiatedMetadata["checks"] = .array(names.map { .string($0) })
         }
         let initiated = try BillingEvent(
-            PaymentInitiated(payment: payment, paymentMethodId: paymentMethodId), timestamp: configuration.clock.now(),
+            PaymentInitiated(payment: payment, paymentMethodId: paymentMethodId), timestamp: events.wallClock.now(),
             tenantId: tenantId, metadata: initiatedMetadata, idempotencyKey: idempotencyKey
         )
-        let pipeline = try await plugins.executePipeline(names, context: BillingContext(event: initiated, user: user))
+        let pipeline = try await plugins.runPipeline(names, context: BillingContext(event: initiated, user: user))
         if let stage = pipeline.stages.first(where: { !$0.result.success }) {
             throw BillingError(
                 .pluginFailure,
@@ -82,10 +82,10 @@ extension BillingEngine {
                 PaymentFailed(payment: failed, failureCode: Self.blockedFailureCode, failureMessage: reason), tenantId: tenantId,
                 metadata: blockMetadata, idempotencyKey: blockedKey
             )
-            return PaymentInitiation(outcome: .blocked, event: stored, checks: pipeline, blockedBy: blocker, reason: reason, replayed: false)
+            return PaymentInitiation(outcome: .blocked, event: stored.event, checks: pipeline, blockedBy: blocker, reason: reason, replayed: stored.isDuplicate)
         }
 
         let stored = try await events.publish(initiated)
-        return PaymentInitiation(outcome: .initiated, event: stored, checks: pipeline, blockedBy: nil, reason: nil, replayed: stored.id != initiated.id)
+        return PaymentInitiation(outcome: .initiated, event: stored.event, checks: pipeline, blockedBy: nil, reason: nil, replayed: stored.isDuplicate)
     }
 }

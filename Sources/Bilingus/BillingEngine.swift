@@ -1,108 +1,198 @@
 public import BillingCore
 import BillingStore
-import Logging
+public import CoreMetrics
+public import Logging
 public import ServiceLifecycle
-import Synchronization
+public import Tracing
 
 /// The facade a host service uses: storage, the bus, durable subscriptions and
 /// plugins, composed and run as one swift-service-lifecycle `Service`.
 ///
 /// ```swift
-/// let engine = try BillingEngine(configuration: .init(
+/// let engine = try BillingEngine(
 ///     storage: .sqlite(path: "/var/lib/billing/events.sqlite"),
-///     plugins: [.init("stripe-payment", factory: { StripePaymentPlugin() })]
-/// ))
-/// try await ServiceGroup(services: [engine], gracefulShutdownSignals: [.sigterm], logger: logger).run()
+///     plugins: [.init { RuleBasedTaxPlugin() }],
+///     logger: logger
+/// )
+/// try await ServiceGroup(services: [engine], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
 /// ```
 ///
-/// or, for a script or a test, ``withEngine(_:_:)``.
-public final class BillingEngine: Service, Sendable {
+/// or, for a script or a test, ``withEngine(_:storage:plugins:middleware:logger:metricsFactory:tracer:clock:wallClock:_:)``.
+public final class BillingEngine: Service {
     /// The configuration the engine was created with.
     public let configuration: Configuration
-    /// Events, subscription state and installed plugins.
+    /// Events, subscription state, installed plugins and plugin state: the one path to the store.
     public let storage: any BillingStorage
-    /// Publish, subscribe, query (`events.store`).
+    /// Publish, subscribe, live streams.
     public let events: EventBus
-    /// Durable subscriptions: subscribe, replay, pause, status.
+    /// Durable subscriptions: subscribe, replay, pause, status, dead letters.
     public let subscriptions: SubscriptionDispatcher
-    /// Plugins: load, unload, list, execute, pipelines.
+    /// Plugins: load, unload, list, execute, pipelines, tenant settings.
     public let plugins: PluginManager
-    /// Dead letters: list, inspect, redeliver, discard.
-    public let deadLetters: DeadLetterOperations
 
     private let logger: Logger
-    private let started = StartSignal()
+    private let wallClock: WallClock
+    private let ownsStorage: Bool
+    private let createdKeyFile: String?
+    private let started = OneShot<Result<Void, any Error>>()
 
     /// Builds the engine; nothing runs until ``run()``.
-    /// - Throws: a `BillingError` if the SQLite database cannot be opened.
-    public init(configuration: Configuration = Configuration()) throws {
+    /// - Parameters:
+    ///   - configuration: plain settings; see ``Configuration``.
+    ///   - storage: where everything is kept.
+    ///   - plugins: the plugins it can load.
+    ///   - middleware: run around every durable delivery (after tracing, metrics and logging).
+    ///   - logger: where every component logs; Bilingus never bootstraps logging.
+    ///   - metricsFactory: where every component's metrics go; the global `MetricsSystem` by default.
+    ///   - tracer: traces of publishes and deliveries; the global tracer by default.
+    ///   - clock: what timeouts, retries, leases and health checks wait on.
+    ///   - wallClock: the time of day for timestamps, attempt records and leases.
+    /// - Throws: a `BillingError` if the database cannot be opened, the sealing key file
+    ///   cannot be read or created, a plugin name is invalid, or custom storage has no keys.
+    public init(
+        configuration: Configuration = Configuration(),
+        storage: Storage,
+        plugins: [PluginRegistration] = [],
+        middleware: [any DeliveryMiddleware] = [],
+        logger: Logger = .current,
+        metricsFactory: (any MetricsFactory)? = nil,
+        tracer: (any Tracer)? = nil,
+        clock: any Clock<Duration> = SystemClock(),
+        wallClock: WallClock = .system
+    ) throws {
         self.configuration = configuration
-        logger = configuration.logger
-        switch configuration.storage {
+        self.logger = logger
+        self.wallClock = wallClock
+        let keyring: SealingKeyring
+        var createdKeyFile: String?
+        switch storage {
         case .sqlite(let path, let storeConfiguration):
-            storage = try SQLiteEventStore(path: path, configuration: storeConfiguration)
+            if let keys = configuration.sealingKeys {
+                keyring = keys
+            } else {
+                let file = SealingKeyFile(path: path + ".key")
+                let loaded = try file.loadOrCreate()
+                keyring = loaded.keyring
+                if loaded.created { createdKeyFile = file.path }
+            }
+            self.storage = try SQLiteEventStore(path: path, configuration: storeConfiguration)
+            ownsStorage = true
         case .inMemory:
-            storage = InMemoryEventStore()
+            keyring = try configuration.sealingKeys ?? SealingKeyring(current: SealingKey.generate(id: "memory"))
+            self.storage = InMemoryEventStore()
+            ownsStorage = true
         case .custom(let store):
-            storage = store
+            guard let keys = configuration.sealingKeys else {
+                throw BillingError.invalid("sealingKeys", "Custom storage needs sealing keys in the configuration: there is no file beside which to keep one")
+            }
+            keyring = keys
+            self.storage = store
+            ownsStorage = false
         }
+        self.createdKeyFile = createdKeyFile
         events = EventBus(
-            store: storage, configuration: configuration.bus, logger: configuration.logger,
-            metricsFactory: configuration.metricsFactory, clock: configuration.clock, tracer: configuration.tracer
+            store: self.storage, configuration: configuration.bus, logger: logger, metricsFactory: metricsFactory, clock: clock,
+            wallClock: wallClock, tracer: tracer
         )
         subscriptions = SubscriptionDispatcher(
-            store: storage, bus: events, configuration: configuration.subscriptions, logger: configuration.logger,
-            metricsFactory: configuration.metricsFactory, clock: configuration.clock, tracer: configuration.tracer
+            store: self.storage, bus: events, configuration: configuration.subscriptions, middleware: middleware, logger: logger,
+            metricsFactory: metricsFactory, clock: clock, wallClock: wallClock, tracer: tracer
         )
-        plugins = PluginManager(
-            bus: events, dispatcher: subscriptions, records: storage, configuration: configuration.pluginManager,
-            logger: configuration.logger, metricsFactory: configuration.metricsFactory, clock: configuration.clock
+        self.plugins = PluginManager(
+            bus: events, dispatcher: subscriptions, storage: self.storage, sealer: AESGCMSecretSealer(keyring: keyring),
+            configuration: configuration.plugins, logger: logger, metricsFactory: metricsFactory, clock: clock, wallClock: wallClock
         )
-        deadLetters = DeadLetterOperations(dispatcher: subscriptions)
-        for registration in configuration.plugins {
-            plugins.register(registration.name, factory: registration.factory)
+        for registration in plugins {
+            try registration.register(self.plugins)
         }
+        self.registrations = plugins
     }
+
+    private let registrations: [PluginRegistration]
 
     // MARK: - Lifecycle
 
-    /// Loads the installed plugins, then runs the bus, durable delivery and plugin
-    /// health checks until graceful shutdown, which stops plugins first, then
-    /// delivery (finishing work in flight), then the bus.
+    /// Seals secrets stored in clear (or under an old key), loads the installed plugins,
+    /// then runs the bus, durable delivery and plugin health checks until graceful
+    /// shutdown, which stops plugins first, then delivery (finishing work in flight),
+    /// then the bus. A store the engine opened is closed at the end.
     public func run() async throws {
         do {
-            try await startPlugins()
+            try await start()
         } catch {
-            started.fire(failure: error)
+            started.resolve(.failure(error))
+            try? await closeStorage()
             throw error
         }
-        // Shut down in reverse order: plugins, then delivery, then the bus.
+        // Shut down in reverse order: plugins, then delivery, then the bus. A nested
+        // group follows its parent's graceful shutdown by itself.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: events), .init(service: subscriptions), .init(service: plugins)],
                 logger: logger
             )
         )
-        started.fire(failure: nil)
-        try await withGracefulShutdownHandler {
+        started.resolve(.success(()))
+        do {
             try await group.run()
-        } onGracefulShutdown: {
-            Task { await group.triggerGracefulShutdown() }
+        } catch {
+            try? await closeStorage()
+            throw error
         }
+        try await closeStorage()
+    }
+
+    private func start() async throws {
+        if let createdKeyFile {
+            logger.warning(
+                "No sealing key was configured, so one was created beside the database; keep it secret, and back it up apart from the database",
+                metadata: ["billing.key.file": "\(createdKeyFile)"]
+            )
+        }
+        do {
+            try await plugins.resealSecrets()
+        } catch {
+            // Those plugins fail to load with the reason; the others run.
+            logger.error("Some stored plugin secrets could not be sealed under the current key", error: error)
+        }
+        try await plugins.loadPersistedPlugins()
+        for registration in registrations {
+            guard let settings = registration.installAtStart, try await storage.pluginRecord(named: registration.name) == nil else { continue }
+            do {
+                try await plugins.loadPlugin(registration.name, settings: settings)
+            } catch {
+                logger.error("A plugin configured to install at start could not be loaded", error: error, metadata: [LogKeys.plugin: "\(registration.name)"])
+            }
+        }
+    }
+
+    private func closeStorage() async throws {
+        if ownsStorage { try await storage.close() }
     }
 
     /// Runs `body` with a started engine, then shuts it down gracefully (also when `body` throws).
     public static func withEngine<Result: Sendable>(
         _ configuration: Configuration = Configuration(),
+        storage: Storage,
+        plugins: [PluginRegistration] = [],
+        middleware: [any DeliveryMiddleware] = [],
+        logger: Logger = .current,
+        metricsFactory: (any MetricsFactory)? = nil,
+        tracer: (any Tracer)? = nil,
+        clock: any Clock<Duration> = SystemClock(),
+        wallClock: WallClock = .system,
         _ body: (BillingEngine) async throws -> Result
     ) async throws -> Result {
-        let engine = try BillingEngine(configuration: configuration)
-        let group = ServiceGroup(services: [engine], logger: configuration.logger)
+        let engine = try BillingEngine(
+            configuration: configuration, storage: storage, plugins: plugins, middleware: middleware, logger: logger,
+            metricsFactory: metricsFactory, tracer: tracer, clock: clock, wallClock: wallClock
+        )
+        let group = ServiceGroup(services: [engine], logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let outcome: Swift.Result<Result, any Error>
             do {
-                try await engine.started.wait()
+                try await engine.started.wait()?.get()
                 outcome = .success(try await body(engine))
             } catch {
                 outcome = .failure(error)
@@ -113,22 +203,10 @@ public final class BillingEngine: Service, Sendable {
         }
     }
 
-    private func startPlugins() async throws {
-        try await plugins.loadPersistedPlugins()
-        let installed = Set(try await storage.pluginRecords().map(\.name))
-        for registration in configuration.plugins {
-            guard let settings = registration.installAtStart, !installed.contains(registration.name) else { continue }
-            do {
-                try await plugins.loadPlugin(registration.name, settings: settings)
-            } catch {
-                logger.error("A plugin configured to install at start could not be loaded", metadata: [LogKeys.plugin: "\(registration.name)", "error": "\(error)"])
-            }
-        }
-    }
-
     // MARK: - Health
 
-    /// Storage reachability, every subscription's lag and dead letters, and every plugin's health.
+    /// Storage reachability, every subscription's lag, dead letters and cursor, and
+    /// every plugin's health (the checks run now).
     public func health() async -> HealthReport {
         var storageError: String?
         var head: Int64?
@@ -138,87 +216,8 @@ public final class BillingEngine: Service, Sendable {
             storageError = "\(error)"
         }
         let statuses = (try? await subscriptions.statuses()) ?? []
-        let pluginList = (try? await plugins.checkHealth()) ?? []
+        await plugins.checkHealth()
+        let pluginList = (try? await plugins.installedPlugins()) ?? []
         return HealthReport(storageError: storageError, headSequence: head, subscriptions: statuses, plugins: pluginList)
-    }
-
-    // MARK: - Admin operations (the seed's REST routes)
-
-    /// `GET /plugins`: the installed plugins, settings redacted.
-    public func listInstalledPlugins() async throws -> [InstalledPlugin] {
-        try await plugins.getInstalledPlugins()
-    }
-
-    /// `POST /plugins/:name/install`: loads the registered plugin with `settings` and persists it.
-    public func installPlugin(_ name: String, settings: PluginSettings) async throws {
-        try await plugins.loadPlugin(name, settings: settings)
-    }
-
-    /// `DELETE /plugins/:name`: unloads the plugin and forgets it.
-    public func uninstallPlugin(_ name: String) async throws {
-        try await plugins.uninstallPlugin(name)
-    }
-}
-
-/// Dead-letter operations, grouped for the engine's surface.
-public struct DeadLetterOperations: Sendable {
-    let dispatcher: SubscriptionDispatcher
-
-    /// Dead letters in id order, optionally of one subscription.
-    public func list(subscription: String? = nil, after id: Int64? = nil, limit: Int = 100) async throws -> [DeadLetter] {
-        try await dispatcher.deadLetters(subscription: subscription, after: id, limit: limit)
-    }
-
-    /// One dead letter.
-    public func get(_ id: Int64) async throws -> DeadLetter? {
-        try await dispatcher.deadLetter(id: id)
-    }
-
-    /// Delivers one dead letter again.
-    public func redeliver(_ id: Int64) async throws {
-        try await dispatcher.redeliver(deadLetter: id)
-    }
-
-    /// Delivers every dead letter of a subscription again.
-    @discardableResult
-    public func redeliverAll(subscription: String) async throws -> Int {
-        try await dispatcher.redeliverAll(subscription: subscription)
-    }
-
-    /// Deletes dead letters without delivering them.
-    @discardableResult
-    public func discard(_ selection: DeadLetterSelection) async throws -> Int {
-        try await dispatcher.discard(selection)
-    }
-}
-
-/// Fires once the engine has loaded its plugins and started its services (or failed to).
-private final class StartSignal: Sendable {
-    private struct State {
-        var outcome: Result<Void, any Error>?
-        var waiters: [CheckedContinuation<Void, any Error>] = []
-    }
-
-    private let state = Mutex(State())
-
-    func fire(failure: (any Error)?) {
-        let outcome: Result<Void, any Error> = failure.map { .failure($0) } ?? .success(())
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
-            state.outcome = outcome
-            defer { state.waiters.removeAll() }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume(with: outcome) }
-    }
-
-    func wait() async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let outcome = state.withLock { state -> Result<Void, any Error>? in
-                if let outcome = state.outcome { return outcome }
-                state.waiters.append(continuation)
-                return nil
-            }
-            if let outcome { continuation.resume(with: outcome) }
-        }
     }
 }

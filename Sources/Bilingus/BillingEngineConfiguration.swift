@@ -1,85 +1,71 @@
 public import BillingCore
 public import BillingStore
-public import CoreMetrics
-public import Logging
-public import Tracing
 
 extension BillingEngine {
-    /// Where the engine keeps events, subscriptions and installed plugins.
+    /// Where the engine keeps events, subscriptions, installed plugins and plugin state.
     public enum Storage: Sendable {
-        /// A SQLite file (the default).
+        /// A SQLite file. The engine opens it, and closes it when it stops.
         case sqlite(path: String, configuration: SQLiteEventStore.Configuration = SQLiteEventStore.Configuration())
-        /// Process memory, for tests: everything is lost at exit.
+        /// Process memory, for tests and demos: everything is lost at exit.
         case inMemory
-        /// Any store implementing the storage protocols (PostgreSQL, a custom one).
+        /// Any store implementing the storage protocols (PostgreSQL, a custom one). The
+        /// host opens and closes it; the engine only uses it.
         case custom(any BillingStorage)
     }
 
-    /// A plugin the engine can load.
+    /// A plugin the engine can load: its factory, and optionally settings to install it
+    /// with at the first start. Its name comes from the plugin's type.
     public struct PluginRegistration: Sendable {
-        /// The name the plugin is registered and installed under.
+        /// The plugin's name (its type's ``BillingPlugin/name``).
         public let name: String
-        /// Makes an instance.
-        public let factory: PluginManager.Factory
         /// When set, the engine installs the plugin with these settings at start, unless
-        /// it is already installed (then the persisted settings and `isActive` win).
+        /// it is already installed (then the stored settings and `isActive` win).
         public let installAtStart: PluginSettings?
+        let register: @Sendable (PluginManager) throws -> Void
 
-        /// Registers a plugin factory.
-        public init(_ name: String, installAtStart: PluginSettings? = nil, factory: @escaping PluginManager.Factory) {
-            self.name = name
+        /// Registers a plugin type's factory.
+        public init<Plugin: BillingPlugin>(installAtStart: PluginSettings? = nil, _ factory: @escaping @Sendable () -> Plugin) {
+            name = Plugin.name
             self.installAtStart = installAtStart
-            self.factory = factory
+            register = { manager in try manager.register(factory) }
         }
     }
 
-    /// Everything the engine is made of; every property has a default.
+    /// The engine's settings: plain values, every one with a default. What the engine
+    /// is made of (storage, plugins, logger, metrics, tracer, clocks) are initializer
+    /// parameters instead, as in Hummingbird's `Application`.
     public struct Configuration: Sendable {
-        /// Storage (default: `bilingus.sqlite` in the working directory).
-        public var storage: Storage
-        /// The plugins to register.
-        public var plugins: [PluginRegistration]
-        /// Where every component logs; never bootstrapped by Bilingus.
-        public var logger: Logger
-        /// Where every component's metrics go; the global `MetricsSystem` by default.
-        public var metricsFactory: (any MetricsFactory)?
-        /// Time for timestamps, timeouts, retries and health checks.
-        public var clock: any BillingClock
-        /// Traces of publishes and deliveries; the global tracer by default.
-        public var tracer: (any Tracer)?
-        /// The bus: limits, handler timeouts, dispatch mode.
+        /// The bus: limits, payload types, handler timeouts, dispatch mode.
         public var bus: EventBus.Configuration
-        /// Durable delivery: polling, shutdown deadline, concurrency.
+        /// Durable delivery: polling, shutdown deadline, concurrency, leases.
         public var subscriptions: SubscriptionDispatcher.Configuration
-        /// Plugin isolation: timeouts, circuit breaker, health checks.
-        public var pluginManager: PluginManager.Configuration
+        /// Plugin isolation: timeouts, circuit breaker, health checks, delivery options.
+        public var plugins: PluginManager.Configuration
         /// The plugins ``BillingEngine/initiatePayment(_:paymentMethodId:user:tenantId:metadata:idempotencyKey:checks:)``
         /// runs, in order, before a payment is initiated: fraud, then tax (default: none).
+        /// Name them by their types: `[RuleBasedFraudPlugin.name, RuleBasedTaxPlugin.name]`.
         public var paymentChecks: [String]
+        /// The keys that seal secrets at rest: the current one seals, previous ones still
+        /// open what they sealed. `nil` (the default): for SQLite storage, a key file
+        /// `<database>.key` beside the database, created with permissions 0600 on first
+        /// use (the engine logs a warning once); for in-memory storage, a key made at
+        /// start; custom storage requires keys. Read them from the environment with
+        /// `SealingKeyring(environmentValue:)`.
+        public var sealingKeys: SealingKeyring?
 
         /// Creates a configuration; every parameter has the documented default.
         public init(
-            storage: Storage = .sqlite(path: "bilingus.sqlite"),
-            plugins: [PluginRegistration] = [],
-            logger: Logger = Logger(label: "billing"),
-            metricsFactory: (any MetricsFactory)? = nil,
-            clock: any BillingClock = SystemClock(),
-            tracer: (any Tracer)? = nil,
             bus: EventBus.Configuration = EventBus.Configuration(),
             subscriptions: SubscriptionDispatcher.Configuration = SubscriptionDispatcher.Configuration(),
-            pluginManager: PluginManager.Configuration = PluginManager.Configuration(),
-            paymentChecks: [String] = []
+            plugins: PluginManager.Configuration = PluginManager.Configuration(),
+            paymentChecks: [String] = [],
+            sealingKeys: SealingKeyring? = nil
         ) {
-            self.storage = storage
-            self.plugins = plugins
-            self.logger = logger
-            self.metricsFactory = metricsFactory
-            self.clock = clock
-            self.tracer = tracer
             self.bus = bus
             self.subscriptions = subscriptions
-            self.pluginManager = pluginManager
+            self.plugins = plugins
             self.paymentChecks = paymentChecks
+            self.sealingKeys = sealingKeys
         }
     }
 }

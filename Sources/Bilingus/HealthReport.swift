@@ -1,12 +1,15 @@
 public import BillingCore
 
 /// The engine's health: storage, durable subscriptions and plugins.
+///
+/// ``description`` is the readable summary (one line per part); the fields are for code.
 public struct HealthReport: Sendable, CustomStringConvertible {
     /// Overall state.
     public enum Status: String, Sendable, Hashable {
         /// Everything works and nothing waits for an operator.
         case healthy
-        /// Working, but something needs attention: dead letters, a quarantined or failed plugin, an unhealthy check.
+        /// Working, but something needs attention: dead letters, a cursor beyond the
+        /// store's head, a quarantined or failed plugin, an unhealthy check.
         case degraded
         /// Storage is unreachable.
         case unhealthy
@@ -25,8 +28,8 @@ public struct HealthReport: Sendable, CustomStringConvertible {
     public var status: Status {
         if storageError != nil { return .unhealthy }
         let pluginTrouble = plugins.contains { $0.status == .failed || $0.status == .quarantined || $0.health?.isHealthy == false }
-        let deadLetters = subscriptions.contains { $0.deadLetterCount > 0 }
-        return pluginTrouble || deadLetters ? .degraded : .healthy
+        let subscriptionTrouble = subscriptions.contains { $0.deadLetterCount > 0 || $0.isCursorAheadOfHead }
+        return pluginTrouble || subscriptionTrouble ? .degraded : .healthy
     }
 
     public var description: String {
@@ -39,6 +42,7 @@ public struct HealthReport: Sendable, CustomStringConvertible {
         for subscription in subscriptions {
             var line = "subscription \(subscription.name): cursor \(subscription.cursor), lag \(subscription.lag), dead letters \(subscription.deadLetterCount)"
             if subscription.isPaused { line += ", paused" }
+            if subscription.isCursorAheadOfHead { line += ", CURSOR BEYOND THE HEAD (events would be skipped; replay it)" }
             lines.append(line)
         }
         for plugin in plugins {

@@ -1,4 +1,3 @@
-/// BillingPlugins holds the built-in plugins: the reference `RuleBasedFraudPlugin`
-/// and `RuleBasedTaxPlugin` now; Stripe payments, SMTP email, the audit log and
-/// webhooks in later releases.
-@_exported public import BillingStore
+// BillingPlugins holds the built-in plugins: the reference `RuleBasedFraudPlugin` and
+// `RuleBasedTaxPlugin`. It depends on BillingCore only: plugins see the plugin SDK
+// (publisher, reader, state, settings), never a concrete store.

@@ -95,30 +95,24 @@ public final class EventRecorder: Sendable {
             state.nextID += 1
             return state.nextID
         }
-        return await withTaskGroup(of: BillingEvent?.self) { group in
-            group.addTask {
+        let found = await withDeadline(timeout, clock: ContinuousClock()) {
+            await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<BillingEvent?, Never>) in
-                    let existing = self.state.withLock { state -> BillingEvent? in
-                        if let found = state.events.first(where: matches) { return found }
+                    let existing = self.state.withLock { state -> BillingEvent?? in
+                        if let found = state.events.first(where: matches) { return .some(found) }
+                        if Task.isCancelled { return .some(nil) }
                         state.waiters[id] = Waiter(matches: matches, continuation: continuation)
                         return nil
                     }
                     if let existing { continuation.resume(returning: existing) }
                 }
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
+            } onCancel: {
                 let waiter = self.state.withLock { $0.waiters.removeValue(forKey: id) }
                 waiter?.continuation.resume(returning: nil)
-                return nil
             }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            // The loser still has to finish: resume a waiter that is left.
-            let waiter = self.state.withLock { $0.waiters.removeValue(forKey: id) }
-            waiter?.continuation.resume(returning: nil)
-            return first
         }
+        if case .completed(let event) = found { return event }
+        return nil
     }
 }
 

@@ -2,20 +2,44 @@ public import BillingCore
 public import Foundation
 import Synchronization
 
-/// A clock that moves only when a test tells it to.
+/// A `Clock` that moves only when a test tells it to, with a wall clock that moves with it.
 ///
-/// Inject it wherever Bilingus takes a `BillingClock` (the bus's handler timeouts,
-/// typed publishes, later retries and backoff). Sleepers resume when ``advance(by:)``
-/// moves the clock past their deadline, so tests never wait in real time.
+/// Inject it wherever Bilingus takes a clock (handler and delivery timeouts, retries and
+/// backoff, polling, leases, quarantines, health checks), and its ``wallClock`` wherever
+/// Bilingus takes a ``WallClock`` (timestamps, attempt times, lease expiry). Sleepers
+/// resume when ``advance(by:)`` moves the clock past their deadline, so tests never
+/// wait in real time.
 ///
 /// ```swift
 /// let clock = TestClock()
-/// let bus = EventBus(store: InMemoryEventStore(), clock: clock)
+/// let bus = EventBus(store: InMemoryEventStore(), clock: clock, wallClock: clock.wallClock)
 /// // ... start something that sleeps for 5 s ...
 /// await clock.waitForSleepers(1)
 /// clock.advance(by: .seconds(5))
 /// ```
-public final class TestClock: BillingClock {
+public final class TestClock: Clock, Sendable {
+    /// A point on the test clock: the time advanced since it was made.
+    public struct Instant: InstantProtocol, Sendable {
+        /// Time advanced since the clock was made.
+        public let offset: Duration
+
+        public init(offset: Duration) {
+            self.offset = offset
+        }
+
+        public func advanced(by duration: Duration) -> Instant {
+            Instant(offset: offset + duration)
+        }
+
+        public func duration(to other: Instant) -> Duration {
+            other.offset - offset
+        }
+
+        public static func < (lhs: Instant, rhs: Instant) -> Bool {
+            lhs.offset < rhs.offset
+        }
+    }
+
     private struct Sleeper {
         let id: Int
         let deadline: Duration
@@ -30,18 +54,24 @@ public final class TestClock: BillingClock {
         var sleeperWatchers: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
-    private let start: Date
+    /// The time of day the wall clock reads before any advance.
+    public let start: Date
     private let state = Mutex(State())
 
-    /// Creates a clock reading `start` (default 2026-01-01T00:00:00Z).
+    /// Creates a clock whose wall clock reads `start` (default 2026-01-01T00:00:00Z).
     public init(start: Date = Date(timeIntervalSince1970: 1_767_225_600)) {
         self.start = start
     }
 
-    /// The start date plus every advance so far.
-    public func now() -> Date {
-        let elapsed = state.withLock { $0.elapsed }
-        return start.addingTimeInterval(elapsed.timeInterval)
+    public var now: Instant {
+        Instant(offset: elapsed)
+    }
+
+    public var minimumResolution: Duration { .zero }
+
+    /// The time of day: ``start`` plus every advance so far.
+    public var wallClock: WallClock {
+        WallClock { [start, self] in start.adding(self.elapsed) }
     }
 
     /// How far the clock has been advanced.
@@ -71,8 +101,8 @@ public final class TestClock: BillingClock {
         return true
     }
 
-    /// Suspends until the clock is advanced by at least `duration`, or the task is cancelled.
-    public func sleep(for duration: Duration) async throws {
+    /// Suspends until the clock reaches `deadline`, or the task is cancelled.
+    public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
         let id = state.withLock { state -> Int in
             defer { state.nextID += 1 }
             return state.nextID
@@ -83,10 +113,10 @@ public final class TestClock: BillingClock {
                     if state.cancelled.remove(id) != nil {
                         return (.failure(CancellationError()), [])
                     }
-                    if duration <= .zero {
+                    if deadline.offset <= state.elapsed {
                         return (.success(()), [])
                     }
-                    state.sleepers.append(Sleeper(id: id, deadline: state.elapsed + duration, continuation: continuation))
+                    state.sleepers.append(Sleeper(id: id, deadline: deadline.offset, continuation: continuation))
                     return (nil, Self.takeSatisfiedWatchers(&state))
                 }
                 for watcher in watchers { watcher.resume() }
@@ -138,5 +168,4 @@ public final class TestClock: BillingClock {
         state.sleeperWatchers.removeAll { $0.count <= count }
         return satisfied
     }
-
 }

@@ -3,7 +3,7 @@ import Synchronization
 
 /// The bus's swift-metrics instruments, created once and reused.
 ///
-/// Labels follow DESIGN §8: dotted, prefixed `billing.`; dimensions are bounded
+/// Labels are dotted and prefixed `billing.`; dimensions are bounded
 /// (event types and handler names, never ids).
 final class BusMetrics: Sendable {
     private let factory: any MetricsFactory

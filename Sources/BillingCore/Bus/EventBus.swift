@@ -8,9 +8,12 @@ public import Tracing
 ///
 /// - **Persist first.** An event is published once the store commits it. A batch
 ///   (`publish([events])`) is atomic: one invalid event and none is stored.
-/// - **Idempotent.** An event whose `(tenantId, idempotencyKey)` or id is already
-///   stored is not stored or dispatched again; `publish` returns the stored event.
-/// - **Isolated handlers.** Inline handlers (the seed's `subscribe`) run
+/// - **Validated.** Limits (``EventLimits``) and, for the built-in types and any the
+///   host registers (``Configuration/payloadTypes``), the payload's schema.
+/// - **Idempotent.** An event whose id, or `(tenantId, idempotencyKey)`, is already
+///   stored with the same content is not stored or dispatched again: the result says
+///   ``StoredEvent/isDuplicate``. The same key with other content is `idempotency.conflict`.
+/// - **Isolated handlers.** Inline handlers (the specification's `subscribe`) run
 ///   concurrently; a handler that throws or overruns ``Configuration/handlerTimeout``
 ///   is logged with the event's id and type and counted in `billing.handler.failures`.
 ///   Neither reaches the publisher or another handler.
@@ -19,14 +22,15 @@ public import Tracing
 ///
 /// Inline handlers are in-process and best effort: they are not retried and do not
 /// survive a crash. Durable, at-least-once delivery is what durable subscriptions add.
-public final class EventBus: Service, Sendable {
-    /// The store events are persisted to.
-    public let store: any EventStore
+public final class EventBus: EventPublisher, Service {
     /// The configuration the bus was created with.
     public let configuration: Configuration
+    /// The time of day typed publishes are stamped with.
+    public let wallClock: WallClock
 
+    private let store: any EventStore
     private let validator: EventValidator
-    private let clock: any BillingClock
+    private let clock: any Clock<Duration>
     private let logger: Logger
     private let metrics: BusMetrics
     private let handlers = HandlerRegistry()
@@ -43,18 +47,20 @@ public final class EventBus: Service, Sendable {
     /// Creates a bus over a store.
     /// - Parameters:
     ///   - store: where events are persisted.
-    ///   - configuration: limits, timeouts and dispatch mode.
-    ///   - logger: receives handler failures and publish errors; never bootstrapped by Bilingus.
+    ///   - configuration: limits, payload types, timeouts and dispatch mode.
+    ///   - logger: receives handler failures and publish errors.
     ///   - metricsFactory: where metrics go; the global `MetricsSystem` by default.
-    ///   - clock: stamps typed publishes and times handler deadlines.
+    ///   - clock: times handler deadlines.
+    ///   - wallClock: stamps typed publishes.
     ///   - tracer: records a `billing.publish` span per publish and writes its context
     ///     into each event's metadata; the global `InstrumentationSystem.tracer` by default.
     public init(
         store: any EventStore,
         configuration: Configuration = Configuration(),
-        logger: Logger = Logger(label: "billing.bus"),
+        logger: Logger = .current,
         metricsFactory: (any MetricsFactory)? = nil,
-        clock: any BillingClock = SystemClock(),
+        clock: any Clock<Duration> = SystemClock(),
+        wallClock: WallClock = .system,
         tracer: (any Tracer)? = nil
     ) {
         self.tracer = tracer
@@ -62,6 +68,7 @@ public final class EventBus: Service, Sendable {
         self.configuration = configuration
         self.validator = EventValidator(limits: configuration.limits)
         self.clock = clock
+        self.wallClock = wallClock
         self.logger = logger
         self.metrics = BusMetrics(factory: metricsFactory ?? MetricsSystem.factory)
         self.queue = BackgroundDispatchQueue(capacity: configuration.backgroundQueueCapacity)
@@ -69,23 +76,14 @@ public final class EventBus: Service, Sendable {
 
     // MARK: - Publishing
 
-    /// Publishes one event and returns it as stored, with its sequence.
-    ///
-    /// If the event is a duplicate (same id, or same tenant and idempotency key), the
-    /// stored event comes back and no handler runs.
-    /// - Throws: ``BillingError`` coded `invalid.argument` or `limit.exceeded` naming the
-    ///   field, or `storage.failure`. Handler failures are never thrown.
-    @discardableResult
-    public func publish(_ event: BillingEvent) async throws -> BillingEvent {
-        try await publish([event])[0]
-    }
-
     /// Publishes a batch atomically: every new event is stored, or none is.
     ///
-    /// Returns the stored events in input order; duplicates come back as the events
+    /// Returns one result per event, in input order; duplicates come back as the events
     /// stored earlier. Handlers run for the new events only, in batch order.
+    /// - Throws: ``BillingError`` coded `invalid.argument` or `limit.exceeded` naming the
+    ///   field, `idempotency.conflict`, or a storage code. Handler failures are never thrown.
     @discardableResult
-    public func publish(_ events: [BillingEvent]) async throws -> [BillingEvent] {
+    public func publish(_ events: [BillingEvent]) async throws -> [StoredEvent] {
         let tracer = self.tracer ?? InstrumentationSystem.tracer
         let span = tracer.startSpan("billing.publish", context: ServiceContext.current ?? .topLevel, ofKind: .producer)
         defer { span.end() }
@@ -107,20 +105,17 @@ public final class EventBus: Service, Sendable {
         }
     }
 
-    private func persistAndDispatch(_ events: [BillingEvent]) async throws -> [BillingEvent] {
+    private func persistAndDispatch(_ events: [BillingEvent]) async throws -> [StoredEvent] {
         let started = ContinuousClock.now
         try validator.validate(batch: events)
-        let results: [AppendResult]
+        let results: [StoredEvent]
         do {
             results = try await store.append(events)
         } catch {
             metrics.publishFailures.increment()
             let failure = error as? BillingError
                 ?? BillingError(.storageFailure, "The event store failed to append \(events.count) event(s)", underlying: error)
-            logger.error(
-                "Publish failed; nothing was stored",
-                metadata: ["billing.events.count": "\(events.count)", "error": "\(failure)"]
-            )
+            logger.error("Publish failed; nothing was stored", error: failure, metadata: ["billing.events.count": "\(events.count)"])
             throw failure
         }
         var fresh: [BillingEvent] = []
@@ -133,7 +128,7 @@ public final class EventBus: Service, Sendable {
                 fresh.append(result.event)
             }
         }
-        metrics.publishDuration.recordInterval(since: started)
+        metrics.publishDuration.record(duration: ContinuousClock.now - started)
         if let head = fresh.compactMap(\.sequence).max() {
             for observer in commitObservers.withLock({ $0 }) {
                 observer(head)
@@ -142,33 +137,13 @@ public final class EventBus: Service, Sendable {
         if !fresh.isEmpty {
             await dispatchAfterCommit(fresh)
         }
-        return results.map(\.event)
+        return results
     }
 
     /// Calls `observer` with the highest new sequence after every commit that stored
     /// something (the durable dispatcher wakes on it). Observers must return at once.
     package func observeCommits(_ observer: @escaping @Sendable (Int64) -> Void) {
         commitObservers.withLock { $0.append(observer) }
-    }
-
-    /// Publishes a typed payload; its type, entity and user come from the payload and
-    /// the timestamp from the bus's clock.
-    @discardableResult
-    public func publish<Payload: BillingEventPayload>(
-        _ payload: Payload,
-        tenantId: String? = nil,
-        userId: String? = nil,
-        entityId: String? = nil,
-        metadata: [String: JSONValue] = [:],
-        idempotencyKey: String? = nil,
-        correlationId: String? = nil,
-        causationId: EventID? = nil
-    ) async throws -> BillingEvent {
-        let event = try BillingEvent(
-            payload, timestamp: clock.now(), tenantId: tenantId, userId: userId, entityId: entityId,
-            metadata: metadata, idempotencyKey: idempotencyKey, correlationId: correlationId, causationId: causationId
-        )
-        return try await publish(event)
     }
 
     // MARK: - Subscribing
@@ -228,7 +203,7 @@ public final class EventBus: Service, Sendable {
     /// Runs the background workers until graceful shutdown or cancellation, then
     /// drains the queue (handlers still get their timeout) and ends live streams.
     ///
-    /// A bus runs once; a second concurrent or later call throws `shut_down`/`unsupported`.
+    /// A bus runs once; a second concurrent or later call throws `unsupported`.
     public func run() async throws {
         let canStart = runState.withLock { state -> Bool in
             guard case .idle = state else { return false }
@@ -302,31 +277,25 @@ public final class EventBus: Service, Sendable {
 
     private func invoke(_ registration: HandlerRegistry.Registration, with event: BillingEvent) async {
         let started = ContinuousClock.now
-        let outcome = await IsolatedHandlerRunner.run(timeout: configuration.handlerTimeout, clock: clock) {
+        let result = await DeliveryRunner.call(timeout: configuration.handlerTimeout, clock: clock) {
             try await registration.handler(event)
         }
-        metrics.handlerDuration.recordInterval(since: started)
-        switch outcome {
-        case .succeeded:
+        metrics.handlerDuration.record(duration: ContinuousClock.now - started)
+        switch result {
+        case .returned:
             break
-        case .failed(let error):
+        case .threw(let error):
             metrics.handlerFailed(handler: registration.name, reason: "error")
-            logger.error(
-                "Event handler failed",
-                metadata: handlerMetadata(registration, event).merging(["error": "\(error)"]) { $1 }
-            )
+            logger.error("Event handler failed", error: error, metadata: handlerMetadata(registration, event))
         case .cancelled:
             // The publisher was cancelled; the event is stored, the handler abandoned.
             metrics.handlerFailed(handler: registration.name, reason: "cancelled")
             logger.warning("Event handler abandoned because the publisher was cancelled", metadata: handlerMetadata(registration, event))
         case .timedOut:
             metrics.handlerFailed(handler: registration.name, reason: "timeout")
-            logger.error(
-                "Event handler timed out and was abandoned",
-                metadata: handlerMetadata(registration, event).merging(
-                    ["billing.handler.timeout": "\(configuration.handlerTimeout.map { "\($0)" } ?? "none")"]
-                ) { $1 }
-            )
+            var metadata = handlerMetadata(registration, event)
+            metadata["billing.handler.timeout"] = "\(configuration.handlerTimeout.map { "\($0)" } ?? "none")"
+            logger.error("Event handler timed out and was abandoned", metadata: metadata)
         }
     }
 
@@ -336,14 +305,5 @@ public final class EventBus: Service, Sendable {
             LogKeys.eventType: "\(event.type)",
             LogKeys.handler: "\(registration.name)",
         ]
-    }
-}
-
-extension CoreMetrics.Timer {
-    /// Records the time elapsed since `start` on the continuous clock.
-    func recordInterval(since start: ContinuousClock.Instant) {
-        let elapsed = ContinuousClock.now - start
-        let (seconds, attoseconds) = elapsed.components
-        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -1,7 +1,7 @@
 extension EventBus {
     /// When `publish` returns relative to the inline handlers.
     public enum DispatchMode: Sendable, Hashable {
-        /// `publish` returns after every matching handler has finished or timed out (the seed's behaviour).
+        /// `publish` returns after every matching handler has finished or timed out (as the specification's `publish` does).
         case awaitHandlers
         /// `publish` returns right after the commit; the bus's `run()` workers run the
         /// handlers. The hand-off queue is bounded: when it is full, `publish` waits for room.

@@ -5,10 +5,10 @@ public typealias EventHandler = @Sendable (BillingEvent) async throws -> Void
 
 /// The handle returned by `subscribe`: keep it to cancel the subscription.
 ///
-/// Dropping the handle does not cancel anything (the seed's `subscribe` has no
-/// handle at all); call ``cancel()`` to stop receiving events.
+/// Dropping the handle does not cancel anything (the specification's `subscribe` has
+/// no handle at all); call ``cancel()`` to stop receiving events.
 public final class EventSubscription: Sendable, Hashable {
-    /// A label used in logs and metrics (`billing.handler`).
+    /// A label used in logs and metrics (`billing.handler`); `anonymous` when none was given.
     public let name: String
     /// The event types this subscription receives.
     public let pattern: EventPattern
@@ -64,7 +64,8 @@ final class HandlerRegistry: Sendable {
         let registration = state.withLock { state -> Registration in
             let id = state.nextID
             state.nextID += 1
-            let registration = Registration(id: id, name: name ?? "handler-\(id)", pattern: pattern, handler: handler)
+            // A generated id would make an unbounded metric dimension (`handler`).
+            let registration = Registration(id: id, name: name ?? "anonymous", pattern: pattern, handler: handler)
             state.registrations[id] = registration
             return registration
         }

@@ -1,8 +1,10 @@
-/// The one error type Bilingus throws.
+/// The error type Bilingus throws. (``DeliveryError`` is the other way round: what a
+/// durable subscription's handler throws to steer its retries.)
 ///
 /// Modelled on Hummingbird's `HTTPError`: a struct with an extensible ``Code``
 /// rather than a closed enum, so later layers (storage, plugins, webhooks) add
-/// codes without breaking anyone's `switch`.
+/// codes without breaking anyone's `switch`. Codes used by more than one layer, the
+/// storage codes among them (every backend maps its errors to them), are defined here.
 ///
 /// The ``message`` is written for an operator reading a log. It names the field
 /// or operation that failed and never contains secrets or payload data; the
@@ -44,8 +46,21 @@ public struct BillingError: Error, Sendable, CustomStringConvertible {
         public static let shutDown = Code("shut_down")
         /// The operation is not supported by this component or configuration.
         public static let unsupported = Code("unsupported")
-        /// A plugin could not do what was asked (it threw, timed out, or is quarantined). Retry later.
+        /// A plugin could not do what was asked: it threw, timed out, returned a failure,
+        /// failed to initialize, or is quarantined. Retry later.
         public static let pluginFailure = Code("plugin.failure")
+        /// An idempotency key (or an event id) was reused with a different type, payload,
+        /// entity or user. Nothing was stored.
+        public static let idempotencyConflict = Code("idempotency.conflict")
+        /// A process lost the lease of a durable subscription (another took over after
+        /// it stalled); its writes for that subscription were refused.
+        public static let leaseLost = Code("subscription.lease_lost")
+        /// A delivery attempt was cut off because its process ended (killed, crashed, or
+        /// taken down by the handler); recorded as the attempt's failure.
+        public static let deliveryInterrupted = Code("delivery.interrupted")
+        /// A plugin-state write's condition did not hold (the entry exists, or has
+        /// another version). Nothing was written.
+        public static let stateConflict = Code("plugin_state.conflict")
 
         /// The database or the disk is full. Free space, then retry.
         public static let storageFull = Code("storage.full")
@@ -59,6 +74,23 @@ public struct BillingError: Error, Sendable, CustomStringConvertible {
         public static let storageUnavailable = Code("storage.unavailable")
         /// The database was written by a newer Bilingus whose schema this version does not know.
         public static let storageSchemaTooNew = Code("storage.schema_too_new")
+
+        /// A sealed secret names a key id that is not configured. Nothing was changed:
+        /// configure that key (as a previous key, to rotate away from it) and retry.
+        public static let secretKeyNotConfigured = Code("secret.key_not_configured")
+        /// A sealed secret failed authentication: it was altered, re-labelled with
+        /// another key id, or the key with its id is not the one that sealed it.
+        public static let secretAuthenticationFailed = Code("secret.authentication_failed")
+        /// Text that should be a sealed secret is not in the sealed format.
+        public static let secretMalformed = Code("secret.malformed")
+        /// A sealing key is unusable: a bad key id, bad base64 or not 32 bytes.
+        public static let secretKeyInvalid = Code("secret.key_invalid")
+        /// The key file is readable or writable by group or others; `chmod 600` it.
+        public static let secretKeyFileInsecure = Code("secret.key_file_insecure")
+        /// The key file is not one `<id> <base64 of 32 bytes>` line per key.
+        public static let secretKeyFileMalformed = Code("secret.key_file_malformed")
+        /// The key file could not be read, created or written.
+        public static let secretKeyFileUnavailable = Code("secret.key_file_unavailable")
     }
 
     /// What kind of failure this is.

@@ -2,7 +2,7 @@ public import Foundation
 
 /// One billing fact: something that happened, stored durably and delivered to subscribers.
 ///
-/// The seed's envelope (`id`, `type`, `payload`, `timestamp`, `tenantId`, `userId`,
+/// The specification's envelope (`id`, `type`, `payload`, `timestamp`, `tenantId`, `userId`,
 /// `metadata`) plus what a durable bus needs: the entity the event is about, an
 /// idempotency key, correlation and causation ids, a schema version and the
 /// store-assigned ``sequence``.

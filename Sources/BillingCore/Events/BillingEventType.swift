@@ -79,7 +79,7 @@ public struct BillingEventType: Hashable, Sendable, Comparable, Codable, CustomS
     }
 }
 
-// The seed specification's 22 types.
+// The specification's 22 types.
 extension BillingEventType {
     public static let userCreated = BillingEventType(known: "user.created")
     public static let userUpdated = BillingEventType(known: "user.updated")
@@ -109,8 +109,8 @@ extension BillingEventType {
     public static let paymentFailed = BillingEventType(known: "payment.failed")
     public static let paymentRefunded = BillingEventType(known: "payment.refunded")
 
-    /// The seed specification's types, in its order.
-    public static let seedTypes: [BillingEventType] = [
+    /// The specification's 22 built-in types, in its order.
+    public static let builtIn: [BillingEventType] = [
         .userCreated, .userUpdated, .userDeleted,
         .balanceCreated, .balanceUpdated, .balanceCredited, .balanceDebited,
         .transactionCreated, .transactionCompleted, .transactionFailed, .transactionCancelled,

@@ -1,8 +1,8 @@
 /// A secret setting value (an API key, a password, a signing secret).
 ///
-/// It prints as `***` everywhere (descriptions, logs, errors, listings); only
+/// It prints as `***` everywhere (descriptions, logs, errors, listings, `dump`); only
 /// ``reveal()`` gives the value, at the point of use.
-public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     private let value: String
 
     /// Wraps a secret value.
@@ -15,22 +15,28 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
 
     public var description: String { "***" }
     public var debugDescription: String { "Secret(***)" }
+    /// No children, so `dump` shows ``debugDescription`` and not the stored value.
+    public var customMirror: Mirror { Mirror(self, children: []) }
 }
 
-/// A plugin's typed settings (the seed's `PluginConfig.settings`).
+/// A plugin's typed settings (the specification's `PluginConfig.settings`).
 ///
 /// Values are JSON; a value can be marked secret, and then it is redacted in every
-/// listing, log and error. Reading a missing or mistyped key throws a
-/// ``BillingError`` naming the key (never echoing the value).
+/// listing, log and error, and wherever the settings are printed: `description`,
+/// `debugDescription`, string interpolation and `dump` show `***` for it. Reading a
+/// missing or mistyped key throws a ``BillingError`` naming the key (never echoing
+/// the value).
 ///
 /// ```swift
 /// let settings: PluginSettings = ["baseURL": "https://api.stripe.com", "timeoutSeconds": 30, "apiKey": .secret("sk_live_...")]
 /// let key = try settings.secret("apiKey").reveal()
 /// let timeout = try settings.int("timeoutSeconds", default: 30)
 /// ```
-public struct PluginSettings: Sendable, Hashable, ExpressibleByDictionaryLiteral, CustomStringConvertible {
-    /// One setting.
-    public struct Value: Sendable, Hashable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral {
+public struct PluginSettings: Sendable, Hashable, ExpressibleByDictionaryLiteral, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// One setting. A secret one prints as `***` (and `Secret(***)` when reflected).
+    public struct Value: Sendable, Hashable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral,
+        CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable
+    {
         /// The value.
         public var json: JSONValue
         /// Whether it is redacted wherever settings are shown.
@@ -53,6 +59,16 @@ public struct PluginSettings: Sendable, Hashable, ExpressibleByDictionaryLiteral
         public init(integerLiteral value: Int64) { self.init(.int(value)) }
         public init(booleanLiteral value: Bool) { self.init(.bool(value)) }
         public init(arrayLiteral elements: JSONValue...) { self.init(.array(elements)) }
+
+        /// The JSON text, or `***` for a secret.
+        public var description: String { isSecret ? "***" : json.description }
+
+        public var debugDescription: String { isSecret ? "Secret(***)" : json.description }
+
+        /// The stored value masked when secret, so `dump` never shows it.
+        public var customMirror: Mirror {
+            Mirror(self, children: ["json": isSecret ? "***" as Any : json, "isSecret": isSecret], displayStyle: .struct)
+        }
     }
 
     /// The settings by key.
@@ -83,8 +99,34 @@ public struct PluginSettings: Sendable, Hashable, ExpressibleByDictionaryLiteral
         .object(values.mapValues { $0.isSecret ? .string("***") : $0.json })
     }
 
+    /// A redactor for every string within a secret value, for the plugin's logs and errors.
+    ///
+    /// Computed on each read (it prepares its search patterns): keep the result.
+    public var redactor: SecretRedactor {
+        SecretRedactor(values.values.filter(\.isSecret).flatMap { Self.strings(in: $0.json) })
+    }
+
+    private static func strings(in value: JSONValue) -> [String] {
+        switch value {
+        case .string(let text): [text]
+        case .array(let elements): elements.flatMap(strings(in:))
+        case .object(let members): members.values.flatMap(strings(in:))
+        case .null, .bool, .int, .double: []
+        }
+    }
+
+    /// The settings as JSON, secrets as `"***"`.
     public var description: String {
         CanonicalJSON.string(redacted)
+    }
+
+    public var debugDescription: String {
+        "PluginSettings(\(description))"
+    }
+
+    /// One child per key, in key order, each masked when secret, so `dump` never shows a secret.
+    public var customMirror: Mirror {
+        Mirror(self, children: values.sorted { $0.key < $1.key }.map { (label: $0.key, value: $0.value) }, displayStyle: .struct)
     }
 
     // MARK: Typed access

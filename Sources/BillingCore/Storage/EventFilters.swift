@@ -1,6 +1,6 @@
 public import Foundation
 
-/// Which events to read, in which order, and how many (the seed's `EventFilters`).
+/// Which events to read, in which order, and how many (the specification's `EventFilters`).
 ///
 /// Every criterion narrows the result (they are combined with AND). Within the type
 /// criterion, ``types`` and ``typePatterns`` are alternatives (OR): an event matches
@@ -21,8 +21,8 @@ public struct EventFilters: Sendable, Hashable {
     public var types: Set<BillingEventType>
     /// Patterns to match (`invoice.*`, `*`).
     public var typePatterns: [EventPattern]
-    /// Only this tenant's events.
-    public var tenantId: String?
+    /// Whose events: one tenant's, untenanted ones, or any (the default).
+    public var tenant: TenantScope
     /// Only this user's events.
     public var userId: String?
     /// Only events about this entity.
@@ -44,7 +44,7 @@ public struct EventFilters: Sendable, Hashable {
     public init(
         types: Set<BillingEventType> = [],
         typePatterns: [EventPattern] = [],
-        tenantId: String? = nil,
+        tenant: TenantScope = .any,
         userId: String? = nil,
         entityId: String? = nil,
         from: Date? = nil,
@@ -56,7 +56,7 @@ public struct EventFilters: Sendable, Hashable {
     ) {
         self.types = types
         self.typePatterns = typePatterns
-        self.tenantId = tenantId
+        self.tenant = tenant
         self.userId = userId
         self.entityId = entityId
         self.from = from
@@ -74,7 +74,7 @@ public struct EventFilters: Sendable, Hashable {
         if !types.isEmpty || !typePatterns.isEmpty {
             guard types.contains(event.type) || typePatterns.contains(where: { $0.matches(event.type) }) else { return false }
         }
-        if let tenantId, event.tenantId != tenantId { return false }
+        if !tenant.contains(event.tenantId) { return false }
         if let userId, event.userId != userId { return false }
         if let entityId, event.entityId != entityId { return false }
         if let from, event.timestamp < from { return false }

@@ -1,82 +1,17 @@
 public import Foundation
 
-/// The persisted state of one durable subscription.
-public struct SubscriptionState: Sendable, Hashable {
-    /// The subscription's unique name, such as `invoice-mailer`.
-    public let name: String
-    /// The event types it receives.
-    public let patterns: [EventPattern]
-    /// Every matching event with a sequence at or below the cursor has been handled
-    /// (or dead-lettered). Delivery resumes after it.
-    public let cursor: Int64
-    /// Whether delivery is paused.
-    public let isPaused: Bool
-    /// When the subscription was first created.
-    public let createdAt: Date
-    /// When its state last changed.
-    public let updatedAt: Date
-
-    /// Creates a state value (storage backends build these).
-    public init(name: String, patterns: [EventPattern], cursor: Int64, isPaused: Bool, createdAt: Date, updatedAt: Date) {
-        self.name = name
-        self.patterns = patterns
-        self.cursor = cursor
-        self.isPaused = isPaused
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
-    }
-}
-
-/// An event a subscription gave up on after its last attempt.
-public struct DeadLetter: Sendable, Hashable, Identifiable {
-    /// The dead letter's id, assigned by the store.
-    public let id: Int64
-    /// The subscription that failed to handle the event.
-    public let subscription: String
-    /// The event, as stored.
-    public let event: BillingEvent
-    /// How many delivery attempts failed, redeliveries included.
-    public let attempts: Int
-    /// The last failure, as text (the handler's error description; it should hold no secrets).
-    public let lastError: String
-    /// When the first attempt failed.
-    public let firstFailedAt: Date
-    /// When the last attempt failed.
-    public let lastFailedAt: Date
-    /// Whether an operator asked for it to be delivered again.
-    public let isRedeliveryRequested: Bool
-
-    /// Creates a dead letter value (storage backends build these).
-    public init(
-        id: Int64, subscription: String, event: BillingEvent, attempts: Int, lastError: String,
-        firstFailedAt: Date, lastFailedAt: Date, isRedeliveryRequested: Bool
-    ) {
-        self.id = id
-        self.subscription = subscription
-        self.event = event
-        self.attempts = attempts
-        self.lastError = lastError
-        self.firstFailedAt = firstFailedAt
-        self.lastFailedAt = lastFailedAt
-        self.isRedeliveryRequested = isRedeliveryRequested
-    }
-}
-
-/// Which dead letters an operation applies to.
-public enum DeadLetterSelection: Sendable, Hashable {
-    /// These dead letters.
-    case ids([Int64])
-    /// Every dead letter of one subscription.
-    case subscription(String)
-}
-
-/// Durable state of subscriptions: cursors, pause flags and dead letters.
+/// Durable state of subscriptions: cursors, leases, attempts and dead letters.
 ///
-/// Implemented next to the event store by every backend (in-memory, SQLite), so a
-/// dead letter can reference its event and the conformance suite covers both.
+/// Implemented next to the event store by every backend, so a dead letter can
+/// reference its event. `BillingStorageConformance` holds every backend to the same
+/// semantics. Writes that a delivering process makes take its ``SubscriptionLease``
+/// and fail with `subscription.lease_lost` when the lease's token is no longer the
+/// current one (see ``SubscriptionLease``).
 public protocol SubscriptionStore: Sendable {
-    /// Returns the subscription, creating it at `initialCursor` if it does not
-    /// exist. An existing subscription keeps its cursor; its patterns are updated.
+    // MARK: Subscriptions
+
+    /// Returns the subscription, creating it at `initialCursor` if it does not exist.
+    /// An existing subscription keeps its cursor; its patterns are replaced.
     func registerSubscription(name: String, patterns: [EventPattern], initialCursor: Int64, at date: Date) async throws -> SubscriptionState
 
     /// The subscription named `name`, if it exists.
@@ -85,10 +20,9 @@ public protocol SubscriptionStore: Sendable {
     /// Every subscription, by name.
     func subscriptions() async throws -> [SubscriptionState]
 
-    /// Moves the cursor forward to `sequence`; a lower value leaves it unchanged.
-    func advanceCursor(of name: String, to sequence: Int64, at date: Date) async throws
-
-    /// Sets the cursor to any position (replay).
+    /// Sets the cursor to any position (an operator's replay), clears the in-flight run
+    /// and the attempt records, and raises the lease token, so a process delivering the
+    /// subscription elsewhere is fenced out and starts again from the new cursor.
     /// - Throws: `not_found` if the subscription does not exist.
     func setCursor(of name: String, to sequence: Int64, at date: Date) async throws
 
@@ -96,12 +30,42 @@ public protocol SubscriptionStore: Sendable {
     /// - Throws: `not_found` if the subscription does not exist.
     func setPaused(_ paused: Bool, subscription name: String, at date: Date) async throws
 
-    /// Records a dead letter for the event with `eventSequence`. A second dead letter
-    /// for the same subscription and event updates the first (attempts add up).
+    // MARK: Leases
+
+    /// Takes the lease for `owner` until `expiresAt` if no other owner holds an
+    /// unexpired one (at `now`), raising the token. Returns `nil` when another owner holds it.
+    /// - Throws: `not_found` if the subscription does not exist.
+    func acquireLease(subscription name: String, owner: String, until expiresAt: Date, now: Date) async throws -> SubscriptionLease?
+
+    /// Extends a lease still held with its token; `nil` if it was lost.
+    func renewLease(_ lease: SubscriptionLease, until expiresAt: Date) async throws -> SubscriptionLease?
+
+    /// Gives a lease up, so another process may take over at once. Does nothing if it was lost.
+    func releaseLease(_ lease: SubscriptionLease) async throws
+
+    // MARK: Progress and attempts (fenced)
+
+    /// Moves the cursor forward to `cursor` (never back) and records the run of first
+    /// attempts about to start (`nil`: none in flight).
+    func saveProgress(cursor: Int64, inFlightRun: ClosedRange<Int64>?, lease: SubscriptionLease, at date: Date) async throws
+
+    /// The attempt records of events after the cursor (older ones are pruned).
+    func deliveryAttempts(subscription name: String) async throws -> [DeliveryAttempt]
+
+    /// Inserts or replaces the attempt record of one event.
+    func saveAttempt(_ attempt: DeliveryAttempt, lease: SubscriptionLease) async throws
+
+    /// Deletes the attempt record of an event that was delivered.
+    func removeAttempt(subscription name: String, sequence: Int64, lease: SubscriptionLease) async throws
+
+    /// Records a dead letter for the event of `attempt` and marks the attempt record
+    /// dead-lettered, in one transaction. A second call for the same event returns the
+    /// dead letter recorded first, unchanged: a dead letter is never recorded twice.
     func addDeadLetter(
-        subscription: String, eventSequence: Int64, attempts: Int, lastError: String,
-        firstFailedAt: Date, lastFailedAt: Date
+        _ attempt: DeliveryAttempt, lastError: String, firstFailedAt: Date, lastFailedAt: Date, lease: SubscriptionLease
     ) async throws -> DeadLetter
+
+    // MARK: Dead letters
 
     /// Dead letters in id order, optionally of one subscription, only those waiting
     /// for redelivery, after an id (for paging).
@@ -113,8 +77,13 @@ public protocol SubscriptionStore: Sendable {
     /// Asks for the selected dead letters to be delivered again; returns how many were marked.
     func requestRedelivery(_ selection: DeadLetterSelection) async throws -> Int
 
-    /// Records a failed redelivery: attempts and error updated, the request cleared.
-    func recordFailedRedelivery(id: Int64, additionalAttempts: Int, lastError: String, at date: Date) async throws
+    /// Starts the requested redelivery of a dead letter: clears the request and counts
+    /// the attempt before it runs, so a redelivery that takes the process down is not
+    /// repeated forever. Returns `nil` if the dead letter is gone or no redelivery is requested.
+    func beginRedelivery(id: Int64, at date: Date) async throws -> DeadLetter?
+
+    /// Records a failed redelivery: the error and time updated.
+    func recordFailedRedelivery(id: Int64, lastError: String, at date: Date) async throws
 
     /// Deletes the selected dead letters (discarded, or redelivered successfully); returns how many.
     func removeDeadLetters(_ selection: DeadLetterSelection) async throws -> Int

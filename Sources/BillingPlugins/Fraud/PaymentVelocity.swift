@@ -10,15 +10,16 @@ import Foundation
 /// redelivered check sees the same numbers. Reads are bounded: it needs to know only
 /// whether the count reaches the limit.
 struct PaymentVelocity: Sendable {
-    let store: any EventStore
+    let events: any EventReader
 
     /// The number of distinct payments other than `transactionId` since `since`,
     /// exact up to `limit` (a larger count may be reported as anything ≥ `limit`).
     func earlierPayments(userId: String?, tenantId: String?, excluding transactionId: String, since: Date, limit: Int) async throws -> Int {
         // At most two counted events per payment (initiated, failed), plus this payment's own.
         let fetch = limit.multipliedReportingOverflow(by: 2).overflow ? Int.max : limit * 2 + 2
-        let events = try await store.getEvents(EventFilters(
-            types: [.paymentInitiated, .paymentFailed], tenantId: tenantId, userId: userId, from: since,
+        // Within the tenant (untenanted payments among themselves): never another tenant's.
+        let events = try await events.events(matching: EventFilters(
+            types: [.paymentInitiated, .paymentFailed], tenant: TenantScope(tenantId), userId: userId, from: since,
             limit: fetch, order: .descending
         ))
         var payments = Set<String>()

@@ -13,7 +13,7 @@ import Synchronization
 /// plugin keeps no state of its own that a restart could lose.
 ///
 /// ```swift
-/// try await engine.plugins.loadPlugin("fraud-rules", settings: [
+/// try await engine.plugins.loadPlugin(RuleBasedFraudPlugin.name, settings: [
 ///     "blockAbove": ["5000.00 USD"], "reviewAbove": ["1000.00 USD"],
 ///     "maxPaymentsPerUser": 5, "velocityWindowSeconds": 3600,
 ///     "blockedCountries": ["KP"], "blockedEmailDomains": ["mailinator.com"],
@@ -23,16 +23,16 @@ import Synchronization
 /// A `payment.initiated` event's metadata may carry `country`, `ipAddress` and
 /// `cardFingerprint` (strings); the country falls back to the user's.
 public final class RuleBasedFraudPlugin: FraudPlugin {
-    public let name: String
+    public static let name = "fraud-rules"
     public let version = "1.0.0"
     public let description = "Rule-based fraud screening: thresholds, velocity, block lists, scores with reasons"
     public let author = "Bilingus"
 
     private struct Setup: Sendable {
         let rules: FraudRules
-        let bus: EventBus
-        let store: any EventStore
-        let clock: any BillingClock
+        let publisher: any EventPublisher
+        let events: any EventReader
+        let wallClock: WallClock
         let logger: Logger
     }
 
@@ -50,30 +50,28 @@ public final class RuleBasedFraudPlugin: FraudPlugin {
     private let setup = Mutex<Setup?>(nil)
     private let reported = Mutex(Reported())
 
-    /// Creates the plugin; `name` is also the name of its durable subscription.
-    public init(name: String = "fraud-rules") {
-        self.name = name
-    }
+    /// Creates the plugin; its rules come from its settings at `initialize`.
+    public init() {}
 
     public func initialize(_ config: PluginConfig) async throws {
         let rules = try FraudRules(settings: config.settings)
         var loaded = Reported()
-        for try await event in config.storage.stream(EventFilters(types: [FraudReported.eventType])) {
+        for try await event in config.events.stream(EventFilters(types: [FraudReported.eventType])) {
             let report = try event.decodePayload(as: FraudReported.self)
             if let user = report.userId { loaded.users.insert(TenantScoped(tenantId: event.tenantId, id: user)) }
             if let card = report.cardFingerprint { loaded.cards.insert(card) }
         }
         reported.withLock { $0 = loaded }
         setup.withLock {
-            $0 = Setup(rules: rules, bus: config.bus, store: config.storage, clock: config.clock, logger: config.logger)
+            $0 = Setup(rules: rules, publisher: config.publisher, events: config.events, wallClock: config.wallClock, logger: config.logger)
         }
     }
 
     public func execute(_ context: BillingContext) async throws -> PluginResult {
         guard context.eventType == .paymentInitiated else { return .success() }
-        guard setup.withLock({ $0 }) != nil else { return .failure("The fraud plugin is not initialized") }
+        guard setup.withLock({ $0 }) != nil else { return .failure(message: "The fraud plugin is not initialized") }
         let initiated = try context.decodePayload(as: PaymentInitiated.self)
-        let metadata = context.event?.metadata ?? [:]
+        let metadata = context.event.metadata
         let payment = initiated.payment
         let request = FraudCheckRequest(
             transaction: TransactionSnapshot(
@@ -81,7 +79,7 @@ public final class RuleBasedFraudPlugin: FraudPlugin {
                 createdAt: payment.createdAt
             ),
             user: context.user,
-            tenantId: context.tenant ?? context.event?.tenantId,
+            tenantId: context.tenantId,
             country: metadata["country"]?.stringValue ?? context.user?.country,
             ipAddress: metadata["ipAddress"]?.stringValue,
             cardFingerprint: metadata["cardFingerprint"]?.stringValue
@@ -92,7 +90,7 @@ public final class RuleBasedFraudPlugin: FraudPlugin {
             "reasons": .array(result.reasons.map { .string($0) }), "rules": .array(hits.map { .string($0.rule) }),
         ]
         if result.shouldBlock {
-            return .stop("Blocked by \(name): " + result.reasons.joined(separator: "; "), data: data)
+            return .stop(reason: "Blocked by \(name): " + result.reasons.joined(separator: "; "), data: data)
         }
         return .success(data)
     }
@@ -103,16 +101,32 @@ public final class RuleBasedFraudPlugin: FraudPlugin {
 
     /// Blocks the user and card of a fraudulent transaction from now on, in every
     /// process on the same store: publishes ``FraudReported`` (once per transaction).
-    /// - Throws: `not_found` when the store has no event about `transactionId`.
+    ///
+    /// The transaction is looked up in every tenant; when two tenants have a transaction
+    /// with this id, use ``reportFraud(transactionId:reason:tenantId:)``.
+    /// - Throws: `not_found` when the store has no event about `transactionId`;
+    ///   `invalid.argument` when several tenants have one.
     public func reportFraud(transactionId: String, reason: String) async throws {
+        try await report(transactionId: transactionId, reason: reason, tenant: .any)
+    }
+
+    /// Reports a transaction of one tenant (`nil`: of the events without a tenant).
+    public func reportFraud(transactionId: String, reason: String, tenantId: String?) async throws {
+        try await report(transactionId: transactionId, reason: reason, tenant: TenantScope(tenantId))
+    }
+
+    private func report(transactionId: String, reason: String, tenant: TenantScope) async throws {
         let setup = try requireSetup()
-        let events = try await setup.store.getEventsByEntity(transactionId, limit: 100)
+        let events = try await setup.events.events(forEntity: transactionId, tenant: tenant, limit: 100)
         guard let first = events.first else {
-            throw BillingError(.notFound, "No event about transaction '\(transactionId)' is stored", field: "transactionId")
+            throw BillingError(.notFound, "No event about transaction '\(transactionId)' is stored for \(tenant)", field: "transactionId")
+        }
+        guard events.allSatisfy({ $0.tenantId == first.tenantId }) else {
+            throw BillingError.invalid("tenantId", "Several tenants have a transaction '\(transactionId)'; say which tenant's to report")
         }
         let userId = events.lazy.compactMap(\.userId).first
         let card = events.lazy.compactMap { $0.metadata["cardFingerprint"]?.stringValue }.first
-        try await setup.bus.publish(
+        try await setup.publisher.publish(
             FraudReported(transactionId: transactionId, reason: reason, userId: userId, cardFingerprint: card),
             tenantId: first.tenantId, idempotencyKey: "fraud.reported:\(transactionId)", causationId: first.id
         )
@@ -120,7 +134,7 @@ public final class RuleBasedFraudPlugin: FraudPlugin {
             if let userId { reported.users.insert(TenantScoped(tenantId: first.tenantId, id: userId)) }
             if let card { reported.cards.insert(card) }
         }
-        setup.logger.notice("Transaction reported as fraud", metadata: ["transaction": "\(transactionId)"])
+        setup.logger.notice("Transaction reported as fraud", metadata: ["billing.fraud.transaction": "\(transactionId)"])
     }
 
     public func shutdown() async throws {
@@ -136,8 +150,8 @@ public final class RuleBasedFraudPlugin: FraudPlugin {
     private func assess(_ request: FraudCheckRequest) async throws -> (result: FraudResult, hits: [FraudRuleHit]) {
         let setup = try requireSetup()
         let rules = setup.rules
-        let since = setup.clock.now().addingTimeInterval(-rules.velocityWindow.timeInterval)
-        let velocity = PaymentVelocity(store: setup.store)
+        let since = setup.wallClock.now().adding(.zero - rules.velocityWindow)
+        let velocity = PaymentVelocity(events: setup.events)
         let transaction = request.transaction
         var observations = reported.withLock { reported in
             FraudRules.Observations(
@@ -160,8 +174,8 @@ public final class RuleBasedFraudPlugin: FraudPlugin {
             setup.logger.info(
                 "Fraud rules fired",
                 metadata: [
-                    "transaction": "\(transaction.id)", "decision": "\(verdict.result.decision.rawValue)",
-                    "score": "\(verdict.result.score)", "rules": "\(verdict.hits.map(\.rule).joined(separator: ","))",
+                    "billing.fraud.transaction": "\(transaction.id)", "billing.fraud.decision": "\(verdict.result.decision.rawValue)",
+                    "billing.fraud.score": "\(verdict.result.score)", "billing.fraud.rules": "\(verdict.hits.map(\.rule).joined(separator: ","))",
                 ]
             )
         }
@@ -170,7 +184,7 @@ public final class RuleBasedFraudPlugin: FraudPlugin {
 
     private func requireSetup() throws -> Setup {
         guard let setup = setup.withLock({ $0 }) else {
-            throw BillingError(.unsupported, "The fraud plugin '\(name)' is not initialized")
+            throw BillingError(.pluginFailure, "The fraud plugin '\(name)' is not initialized")
         }
         return setup
     }

@@ -7,15 +7,15 @@ import Synchronization
 /// ``TaxNumberValidator`` (tax-number checks). See `Documentation/TaxPlugin.md`.
 ///
 /// ```swift
-/// manager.register("tax-rules") { RuleBasedTaxPlugin() }
-/// try await manager.loadPlugin("tax-rules", settings: [
+/// try manager.register { RuleBasedTaxPlugin() }
+/// try await manager.loadPlugin(RuleBasedTaxPlugin.name, settings: [
 ///     "rates": ["DE": 1900, "FR": 2000, "US-CA": 725],
 ///     "sellerCountry": "DE",
 /// ])
 /// ```
 public final class RuleBasedTaxPlugin: TaxPlugin {
-    /// The plugin's name: `tax-rules` unless another was given.
-    public let name: String
+    /// The plugin's name.
+    public static let name = "tax-rules"
     /// The plugin's version.
     public let version = "1.0.0"
     /// What it does, for listings.
@@ -26,10 +26,8 @@ public final class RuleBasedTaxPlugin: TaxPlugin {
     /// The rules read at `initialize`; `nil` before it and after `shutdown`.
     private let rules = Mutex<TaxRules?>(nil)
 
-    /// Creates the plugin; give another `name` to run several rule sets side by side.
-    public init(name: String = "tax-rules") {
-        self.name = name
-    }
+    /// Creates the plugin; its rules come from its settings at `initialize`.
+    public init() {}
 
     /// Reads and validates the settings.
     ///
@@ -48,13 +46,13 @@ public final class RuleBasedTaxPlugin: TaxPlugin {
     /// default) is a failure, which stops a pipeline. Other events succeed untouched.
     public func execute(_ context: BillingContext) async throws -> PluginResult {
         guard let rules = rules.withLock({ $0 }) else {
-            return .failure("not initialized")
+            return .failure(message: "not initialized")
         }
         guard context.eventType == .paymentInitiated else {
             return .success()
         }
         let payment = try context.decodePayload(as: PaymentInitiated.self).payment
-        let metadata = context.event?.metadata ?? [:]
+        let metadata = context.event.metadata
         guard let country = Self.nonEmpty(metadata["country"]?.stringValue) ?? Self.nonEmpty(context.user?.country) else {
             return .success(["skipped": "no country"])
         }
@@ -68,7 +66,7 @@ public final class RuleBasedTaxPlugin: TaxPlugin {
         do {
             result = try rules.calculate(request)
         } catch let error as BillingError {
-            return .failure(error.message)
+            return .failure(message: error.message)
         }
         return .success(try CanonicalJSON.value(from: result))
     }
@@ -80,11 +78,11 @@ public final class RuleBasedTaxPlugin: TaxPlugin {
 
     /// Computes the tax with the configured rules (see ``TaxRules/calculate(_:)``).
     ///
-    /// - Throws: `BillingError` with code `unsupported` before `initialize`, otherwise
+    /// - Throws: `BillingError` with code `plugin.failure` before `initialize`, otherwise
     ///   whatever ``TaxRules/calculate(_:)`` throws.
     public func calculateTax(_ request: TaxCalculationRequest) async throws -> TaxResult {
         guard let rules = rules.withLock({ $0 }) else {
-            throw BillingError(.unsupported, "Tax plugin '\(name)' is not initialized")
+            throw BillingError(.pluginFailure, "Tax plugin '\(name)' is not initialized")
         }
         return try rules.calculate(request)
     }

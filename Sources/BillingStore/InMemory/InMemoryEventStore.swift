@@ -1,36 +1,46 @@
 public import BillingCore
-public import Foundation
+import Foundation
 import Synchronization
 
 /// An event store in process memory, for tests and throwaway tools.
 ///
-/// It has exactly the semantics of the SQLite store (the conformance suite runs
-/// against both): atomic batches, gap-free sequences from 1, deduplication by id
-/// and by `(tenantId, idempotencyKey)`, and the same filter rules. Everything is
-/// lost when the process ends.
+/// It has exactly the semantics of the SQLite store (`BillingStorageConformance` runs
+/// against both): atomic batches, gap-free sequences from 1, deduplication by id and by
+/// `(tenantId, idempotencyKey)`, conflicts, the same filter rules, leases with fencing,
+/// attempt records, dead letters, plugin records and plugin state. Everything is lost
+/// when the process ends; secrets are kept as they are given (sealed by the engine).
 ///
-/// Safe under concurrency: one lock guards the state, and every operation is a
-/// short critical section with no suspension inside it.
+/// Safe under concurrency: one lock guards the state, and every operation is a short
+/// critical section with no suspension inside it.
 public final class InMemoryEventStore: BillingStorage {
-    private struct IdempotencyKey: Hashable {
+    struct IdempotencyKey: Hashable {
         let tenantId: String?
         let key: String
     }
 
-    private struct State {
+    struct State {
         /// Events in sequence order; the event at index `i` has sequence `i + 1`.
         var events: [BillingEvent] = []
         var indexByID: [EventID: Int] = [:]
         var indexByIdempotencyKey: [IdempotencyKey: Int] = [:]
         var indicesByEntity: [String: [Int]] = [:]
-        var subscriptions: [String: SubscriptionState] = [:]
+        var subscriptions: [String: SubscriptionRow] = [:]
+        var attempts: [String: [Int64: DeliveryAttempt]] = [:]
         var deadLetters: [Int64: DeadLetterRecord] = [:]
         var nextDeadLetterID: Int64 = 1
         var pluginRecords: [String: PluginRecord] = [:]
+        var pluginState: [String: [String: PluginStateEntry]] = [:]
+        var closed = false
+    }
+
+    /// A subscription as kept: its state plus the lease token, which outlives a lease.
+    struct SubscriptionRow {
+        var state: SubscriptionState
+        var token: Int64 = 0
     }
 
     /// A dead letter as kept: the event by sequence, like the SQL backends.
-    private struct DeadLetterRecord {
+    struct DeadLetterRecord {
         let id: Int64
         let subscription: String
         let eventIndex: Int
@@ -41,44 +51,53 @@ public final class InMemoryEventStore: BillingStorage {
         var isRedeliveryRequested: Bool
     }
 
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
     /// Creates an empty store.
     public init() {}
 
-    public func append(_ events: [BillingEvent]) async throws -> [AppendResult] {
-        state.withLock { state in
-            var results: [AppendResult] = []
+    /// Runs `body` on the state, or fails with `shut_down` once the store is closed.
+    func withState<Value>(_ body: (inout State) throws -> Value) throws -> Value {
+        try state.withLock { state in
+            guard !state.closed else { throw BillingError(.shutDown, "The in-memory store is closed") }
+            return try body(&state)
+        }
+    }
+
+    public func append(_ events: [BillingEvent]) async throws -> [StoredEvent] {
+        try withState { state in
+            // Checked first, so a conflict anywhere in the batch stores nothing.
+            var staged = state
+            var results: [StoredEvent] = []
             results.reserveCapacity(events.count)
             for event in events {
-                if let index = state.indexByID[event.id] {
-                    results.append(AppendResult(event: state.events[index], isDuplicate: true))
-                    continue
-                }
                 let idempotencyKey = event.idempotencyKey.map { IdempotencyKey(tenantId: event.tenantId, key: $0) }
-                if let idempotencyKey, let index = state.indexByIdempotencyKey[idempotencyKey] {
-                    results.append(AppendResult(event: state.events[index], isDuplicate: true))
+                if let index = staged.indexByID[event.id] ?? idempotencyKey.flatMap({ staged.indexByIdempotencyKey[$0] }) {
+                    let stored = staged.events[index]
+                    guard Self.isSameContent(event, as: stored) else { throw Self.idempotencyConflict(event, stored) }
+                    results.append(StoredEvent(event: stored, isDuplicate: true))
                     continue
                 }
-                let index = state.events.count
+                let index = staged.events.count
                 let stored = event.withSequence(Int64(index + 1))
-                state.events.append(stored)
-                state.indexByID[stored.id] = index
+                staged.events.append(stored)
+                staged.indexByID[stored.id] = index
                 if let idempotencyKey {
-                    state.indexByIdempotencyKey[idempotencyKey] = index
+                    staged.indexByIdempotencyKey[idempotencyKey] = index
                 }
                 if let entityId = stored.entityId {
-                    state.indicesByEntity[entityId, default: []].append(index)
+                    staged.indicesByEntity[entityId, default: []].append(index)
                 }
-                results.append(AppendResult(event: stored, isDuplicate: false))
+                results.append(StoredEvent(event: stored, isDuplicate: false))
             }
+            state = staged
             return results
         }
     }
 
     public func events(matching filters: EventFilters) async throws -> [BillingEvent] {
         try filters.validate()
-        return state.withLock { state in
+        return try withState { state in
             let limit = filters.limit ?? .max
             var matched: [BillingEvent] = []
             /// Collects matching events until the limit is reached.
@@ -112,216 +131,26 @@ public final class InMemoryEventStore: BillingStorage {
     }
 
     public func event(id: EventID) async throws -> BillingEvent? {
-        state.withLock { state in
+        try withState { state in
             state.indexByID[id].map { state.events[$0] }
         }
     }
 
     public func event(tenantId: String?, idempotencyKey: String) async throws -> BillingEvent? {
-        state.withLock { state in
+        try withState { state in
             state.indexByIdempotencyKey[IdempotencyKey(tenantId: tenantId, key: idempotencyKey)].map { state.events[$0] }
         }
     }
 
     public func headSequence() async throws -> Int64 {
-        state.withLock { Int64($0.events.count) }
+        try withState { Int64($0.events.count) }
     }
 
-    // MARK: - SubscriptionStore
-
-    public func registerSubscription(name: String, patterns: [EventPattern], initialCursor: Int64, at date: Date) async throws -> SubscriptionState {
-        let date = Timestamp.normalize(date)  // the precision SQL backends keep
-        return state.withLock { state in
-            if let existing = state.subscriptions[name] {
-                guard existing.patterns != patterns else { return existing }
-                let updated = SubscriptionState(
-                    name: name, patterns: patterns, cursor: existing.cursor, isPaused: existing.isPaused,
-                    createdAt: existing.createdAt, updatedAt: date
-                )
-                state.subscriptions[name] = updated
-                return updated
-            }
-            let created = SubscriptionState(
-                name: name, patterns: patterns, cursor: initialCursor, isPaused: false, createdAt: date, updatedAt: date
-            )
-            state.subscriptions[name] = created
-            return created
-        }
-    }
-
-    public func subscription(named name: String) async throws -> SubscriptionState? {
-        state.withLock { $0.subscriptions[name] }
-    }
-
-    public func subscriptions() async throws -> [SubscriptionState] {
-        state.withLock { $0.subscriptions.values.sorted { $0.name < $1.name } }
-    }
-
-    public func advanceCursor(of name: String, to sequence: Int64, at date: Date) async throws {
-        let date = Timestamp.normalize(date)  // the precision SQL backends keep
-        try update(name) { existing in
-            guard sequence > existing.cursor else { return nil }
-            return SubscriptionState(
-                name: name, patterns: existing.patterns, cursor: sequence, isPaused: existing.isPaused,
-                createdAt: existing.createdAt, updatedAt: date
-            )
-        }
-    }
-
-    public func setCursor(of name: String, to sequence: Int64, at date: Date) async throws {
-        let date = Timestamp.normalize(date)  // the precision SQL backends keep
-        try update(name) { existing in
-            SubscriptionState(
-                name: name, patterns: existing.patterns, cursor: sequence, isPaused: existing.isPaused,
-                createdAt: existing.createdAt, updatedAt: date
-            )
-        }
-    }
-
-    public func setPaused(_ paused: Bool, subscription name: String, at date: Date) async throws {
-        let date = Timestamp.normalize(date)  // the precision SQL backends keep
-        try update(name) { existing in
-            SubscriptionState(
-                name: name, patterns: existing.patterns, cursor: existing.cursor, isPaused: paused,
-                createdAt: existing.createdAt, updatedAt: date
-            )
-        }
-    }
-
-    /// Applies `change` to a subscription; a `nil` result leaves it as it is.
-    private func update(_ name: String, _ change: (SubscriptionState) -> SubscriptionState?) throws {
-        try state.withLock { state in
-            guard let existing = state.subscriptions[name] else {
-                throw BillingError(.notFound, "No durable subscription named '\(name)'", field: "name")
-            }
-            if let updated = change(existing) {
-                state.subscriptions[name] = updated
-            }
-        }
-    }
-
-    public func addDeadLetter(
-        subscription: String, eventSequence: Int64, attempts: Int, lastError: String, firstFailedAt: Date, lastFailedAt: Date
-    ) async throws -> DeadLetter {
-        let (firstFailedAt, lastFailedAt) = (Timestamp.normalize(firstFailedAt), Timestamp.normalize(lastFailedAt))
-        return try state.withLock { state in
-            guard state.subscriptions[subscription] != nil else {
-                throw BillingError(.notFound, "No durable subscription named '\(subscription)'", field: "subscription")
-            }
-            let index = Int(eventSequence) - 1
-            guard state.events.indices.contains(index) else {
-                throw BillingError(.notFound, "No event with sequence \(eventSequence)", field: "eventSequence")
-            }
-            if let existing = state.deadLetters.values.first(where: { $0.subscription == subscription && $0.eventIndex == index }) {
-                var record = existing
-                record.attempts += attempts
-                record.lastError = lastError
-                record.lastFailedAt = lastFailedAt
-                record.isRedeliveryRequested = false
-                state.deadLetters[record.id] = record
-                return Self.deadLetter(record, state)
-            }
-            let record = DeadLetterRecord(
-                id: state.nextDeadLetterID, subscription: subscription, eventIndex: index, attempts: attempts,
-                lastError: lastError, firstFailedAt: firstFailedAt, lastFailedAt: lastFailedAt, isRedeliveryRequested: false
-            )
-            state.nextDeadLetterID += 1
-            state.deadLetters[record.id] = record
-            return Self.deadLetter(record, state)
-        }
-    }
-
-    public func deadLetters(subscription: String?, onlyRedeliveryRequested: Bool, afterID: Int64?, limit: Int) async throws -> [DeadLetter] {
+    /// Drops everything; later calls fail with `shut_down`.
+    public func close() async throws {
         state.withLock { state in
-            state.deadLetters.values
-                .filter { record in
-                    (subscription == nil || record.subscription == subscription)
-                        && (!onlyRedeliveryRequested || record.isRedeliveryRequested)
-                        && record.id > (afterID ?? 0)
-                }
-                .sorted { $0.id < $1.id }
-                .prefix(max(0, limit))
-                .map { Self.deadLetter($0, state) }
+            state = State()
+            state.closed = true
         }
-    }
-
-    public func deadLetter(id: Int64) async throws -> DeadLetter? {
-        state.withLock { state in
-            state.deadLetters[id].map { Self.deadLetter($0, state) }
-        }
-    }
-
-    public func requestRedelivery(_ selection: DeadLetterSelection) async throws -> Int {
-        state.withLock { state in
-            let ids = Self.select(selection, state)
-            for id in ids {
-                state.deadLetters[id]?.isRedeliveryRequested = true
-            }
-            return ids.count
-        }
-    }
-
-    public func recordFailedRedelivery(id: Int64, additionalAttempts: Int, lastError: String, at date: Date) async throws {
-        let date = Timestamp.normalize(date)  // the precision SQL backends keep
-        state.withLock { state in
-            guard var record = state.deadLetters[id] else { return }
-            record.attempts += additionalAttempts
-            record.lastError = lastError
-            record.lastFailedAt = date
-            record.isRedeliveryRequested = false
-            state.deadLetters[id] = record
-        }
-    }
-
-    public func removeDeadLetters(_ selection: DeadLetterSelection) async throws -> Int {
-        state.withLock { state in
-            let ids = Self.select(selection, state)
-            for id in ids {
-                state.deadLetters.removeValue(forKey: id)
-            }
-            return ids.count
-        }
-    }
-
-    public func deadLetterCount(subscription: String) async throws -> Int {
-        state.withLock { state in
-            state.deadLetters.values.count { $0.subscription == subscription }
-        }
-    }
-
-    private static func select(_ selection: DeadLetterSelection, _ state: State) -> [Int64] {
-        switch selection {
-        case .ids(let ids): ids.filter { state.deadLetters[$0] != nil }
-        case .subscription(let name): state.deadLetters.values.filter { $0.subscription == name }.map(\.id)
-        }
-    }
-
-    private static func deadLetter(_ record: DeadLetterRecord, _ state: State) -> DeadLetter {
-        DeadLetter(
-            id: record.id, subscription: record.subscription, event: state.events[record.eventIndex],
-            attempts: record.attempts, lastError: record.lastError, firstFailedAt: record.firstFailedAt,
-            lastFailedAt: record.lastFailedAt, isRedeliveryRequested: record.isRedeliveryRequested
-        )
-    }
-
-    // MARK: - PluginRecordStore
-
-    public func savePluginRecord(_ record: PluginRecord) async throws {
-        state.withLock { state in
-            let existing = state.pluginRecords[record.name]
-            let createdAt = existing?.createdAt ?? Timestamp.normalize(record.createdAt)
-            state.pluginRecords[record.name] = PluginRecord(
-                id: existing?.id ?? record.id, name: record.name, version: record.version, description: record.description, author: record.author,
-                isActive: record.isActive, settings: record.settings, createdAt: createdAt, updatedAt: Timestamp.normalize(record.updatedAt)
-            )
-        }
-    }
-
-    public func pluginRecords() async throws -> [PluginRecord] {
-        state.withLock { $0.pluginRecords.values.sorted { $0.name < $1.name } }
-    }
-
-    public func deletePluginRecord(named name: String) async throws -> Bool {
-        state.withLock { $0.pluginRecords.removeValue(forKey: name) != nil }
     }
 }

@@ -15,9 +15,12 @@ final class SQLiteConnection {
     static let statementCacheLimit = 128
 
     let handle: OpaquePointer
+    let isReadOnly: Bool
     private var statements: [String: SQLiteStatement] = [:]
+    private var isClosed = false
 
     init(path: String, mode: Mode) throws {
+        isReadOnly = mode == .readOnly
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
         switch mode {
         case .readWrite: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
@@ -36,9 +39,17 @@ final class SQLiteConnection {
     }
 
     deinit {
+        close()
+    }
+
+    /// Finalizes the cached statements and closes the connection; calling it again does nothing.
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
         for statement in statements.values {
             statement.finalize()
         }
+        statements.removeAll()
         sqlite3_close_v2(handle)
     }
 

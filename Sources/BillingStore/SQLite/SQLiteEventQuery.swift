@@ -37,9 +37,15 @@ struct SQLiteEventQuery {
             bindings.append(.text(userId))
             pin("events_user")
         }
-        if let tenantId = filters.tenantId {
+        switch filters.tenant {
+        case .any:
+            break
+        case .tenant(let tenantId):
             conditions.append("tenant_id = ?")
             bindings.append(.text(tenantId))
+            pin("events_tenant")
+        case .untenanted:
+            conditions.append("tenant_id IS NULL")
             pin("events_tenant")
         }
 

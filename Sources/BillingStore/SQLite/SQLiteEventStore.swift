@@ -136,6 +136,9 @@ public final class SQLiteEventStore: EventStore {
                 throw BillingError(.storageFailure, "SQLite refused WAL mode for this database (journal mode is \(journal ?? "unknown"))")
             }
             try connection.execute("PRAGMA wal_autocheckpoint = \(max(0, configuration.walAutocheckpointPages))", "set the WAL checkpoint interval")
+            // Overwrite deleted and replaced content, so an old value (a secret sealed
+            // afresh, a deleted record) does not linger in free space of the file.
+            try connection.execute("PRAGMA secure_delete = ON", "enable secure delete")
         }
         try connection.execute("PRAGMA synchronous = \(configuration.synchronous.rawValue)", "set the synchronous mode")
         try connection.execute("PRAGMA foreign_keys = ON", "enable foreign keys")
@@ -163,7 +166,7 @@ public final class SQLiteEventStore: EventStore {
 
     // MARK: - EventStore
 
-    public func append(_ events: [BillingEvent]) async throws -> [AppendResult] {
+    public func append(_ events: [BillingEvent]) async throws -> [StoredEvent] {
         guard !events.isEmpty else { return [] }
         // Encoding happens here, on the caller's task, in parallel across publishers.
         return try await writer.append(events.map(SQLiteEventRow.Encoded.init))
@@ -184,6 +187,13 @@ public final class SQLiteEventStore: EventStore {
 
     public func headSequence() async throws -> Int64 {
         try await readers.read(inline: true) { try SQLiteReads.headSequence($0) }
+    }
+
+    /// Finishes the writes queued before it, checkpoints the WAL into the database and
+    /// truncates it, and closes every connection. Later calls fail with `shut_down`.
+    public func close() async throws {
+        try await writer.close()
+        await readers.close()
     }
 
     /// Whether a read is short enough to run on the caller's task: point lookups,

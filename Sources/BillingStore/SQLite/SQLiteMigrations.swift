@@ -36,7 +36,7 @@ enum SQLiteSchema {
                     schema_version INTEGER NOT NULL
                 )
                 """,
-                // The seed's indexes (type, timestamp, tenant, user) plus entity; each
+                // The specification's indexes (type, timestamp, tenant, user) plus entity; each
                 // ends in `sequence` so filtered reads come back in order without a sort.
                 "CREATE INDEX events_type ON events(type, sequence)",
                 "CREATE INDEX events_timestamp ON events(timestamp)",
@@ -49,7 +49,7 @@ enum SQLiteSchema {
                 CREATE UNIQUE INDEX events_idempotency ON events(coalesce(tenant_id, ''), idempotency_key)
                 WHERE idempotency_key IS NOT NULL
                 """,
-                // The seed's Plugin model.
+                // The specification's Plugin model.
                 """
                 CREATE TABLE plugins (
                     id TEXT PRIMARY KEY,
@@ -63,7 +63,7 @@ enum SQLiteSchema {
                     updated_at INTEGER NOT NULL
                 )
                 """,
-                // The seed's WebhookEndpoint model; `events` is a JSON array of patterns.
+                // The specification's WebhookEndpoint model; `events` is a JSON array of patterns.
                 """
                 CREATE TABLE webhook_endpoints (
                     id TEXT PRIMARY KEY,
@@ -108,6 +108,51 @@ enum SQLiteSchema {
                 )
                 """,
                 "CREATE INDEX dead_letters_redelivery ON dead_letters(subscription, redelivery_requested, id)",
+            ]
+        ),
+        SQLiteMigration(
+            version: 3,
+            name: "leases, delivery attempts, plugin state and tenant settings",
+            statements: [
+                // The lease: who delivers the subscription, until when, and the fencing
+                // token every delivering write is checked against.
+                "ALTER TABLE subscriptions ADD COLUMN lease_owner TEXT",
+                "ALTER TABLE subscriptions ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE subscriptions ADD COLUMN lease_expires_at INTEGER NOT NULL DEFAULT 0",
+                // The run of first attempts in flight, recorded before it starts.
+                "ALTER TABLE subscriptions ADD COLUMN run_first INTEGER",
+                "ALTER TABLE subscriptions ADD COLUMN run_last INTEGER",
+                // One row per event with attempts to remember, written before each attempt.
+                """
+                CREATE TABLE delivery_attempts (
+                    subscription TEXT NOT NULL REFERENCES subscriptions(name) ON DELETE CASCADE,
+                    sequence INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    next_attempt_at INTEGER,
+                    first_failed_at INTEGER,
+                    last_error TEXT,
+                    is_suspect INTEGER NOT NULL DEFAULT 0,
+                    is_dead_lettered INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (subscription, sequence)
+                ) WITHOUT ROWID
+                """,
+                // Per-tenant settings of a plugin, secrets sealed: {"tenant": {settings}}.
+                "ALTER TABLE plugins ADD COLUMN tenant_config TEXT NOT NULL DEFAULT '{}'",
+                // Plugins' own key-value state; versions only ever grow, also across expiry.
+                """
+                CREATE TABLE plugin_state (
+                    plugin TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    expires_at INTEGER,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (plugin, key)
+                ) WITHOUT ROWID
+                """,
+                "CREATE INDEX plugin_state_expiry ON plugin_state(expires_at) WHERE expires_at IS NOT NULL",
+                // Never used; outgoing webhooks bring their own tables.
+                "DROP TABLE webhook_endpoints",
             ]
         ),
     ]

@@ -15,6 +15,7 @@ final class SQLiteReaderPool: Sendable {
     private struct State {
         var idle: [Int]
         var waiters: [CheckedContinuation<Int, Never>] = []
+        var closed = false
     }
 
     private let readers: [Reader]
@@ -33,6 +34,9 @@ final class SQLiteReaderPool: Sendable {
     /// acquired (the pool already grants exclusive use); otherwise on the reader's
     /// queue, for reads long enough to matter to the cooperative thread pool.
     func read<Value: Sendable>(inline: Bool, _ body: @escaping @Sendable (SQLiteConnection) throws -> Value) async throws -> Value {
+        if state.withLock({ $0.closed }) {
+            throw BillingError(.shutDown, "The SQLite store is closed")
+        }
         let index = await acquire()
         defer { release(index) }
         let reader = readers[index]
@@ -43,6 +47,17 @@ final class SQLiteReaderPool: Sendable {
             reader.queue.async {
                 continuation.resume(with: Result { try body(reader.connection.value) })
             }
+        }
+    }
+
+    /// Waits for every reader to be idle, then closes them. Later reads fail with `shut_down`.
+    func close() async {
+        state.withLock { $0.closed = true }
+        for _ in readers.indices {
+            _ = await acquire()
+        }
+        for reader in readers {
+            reader.queue.sync { reader.connection.value.close() }
         }
     }
 

@@ -22,7 +22,7 @@ import Synchronization
 /// arrive meanwhile queue up and the writer queue takes over for them.
 final class SQLiteWriter: Sendable {
     private enum Work {
-        case append(rows: [SQLiteEventRow.Encoded], continuation: CheckedContinuation<[AppendResult], any Error>)
+        case append(rows: [SQLiteEventRow.Encoded], continuation: CheckedContinuation<[StoredEvent], any Error>)
         case maintenance(@Sendable (SQLiteConnection) -> Void)
     }
 
@@ -32,6 +32,8 @@ final class SQLiteWriter: Sendable {
         var busy = false
         /// While lingering: the pending count that ends the wait early.
         var lingerTarget = 0
+        /// `close()` was called: no new work is taken.
+        var closed = false
     }
 
     private let connection: ConfinedConnection
@@ -52,7 +54,8 @@ final class SQLiteWriter: Sendable {
     }
 
     /// Appends a batch atomically, sharing a transaction with concurrent batches.
-    func append(_ rows: [SQLiteEventRow.Encoded]) async throws -> [AppendResult] {
+    func append(_ rows: [SQLiteEventRow.Encoded]) async throws -> [StoredEvent] {
+        try checkOpen()
         if commitsInline, claimIfIdle() {
             let outcome = commit([rows])[0]
             releaseInlineClaim()
@@ -66,6 +69,7 @@ final class SQLiteWriter: Sendable {
     /// Runs `body` on the writer connection, between group commits (on the caller's
     /// thread when the writer is idle and commits inline).
     func withConnection<Value: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> Value) async throws -> Value {
+        try checkOpen()
         if commitsInline, claimIfIdle() {
             let result = Result { try body(connection.value) }
             releaseInlineClaim()
@@ -73,6 +77,32 @@ final class SQLiteWriter: Sendable {
         }
         return try await withCheckedThrowingContinuation { continuation in
             submit(.maintenance { connection in continuation.resume(with: Result { try body(connection) }) })
+        }
+    }
+
+    /// Checkpoints the WAL into the database, truncates it, and closes the connection,
+    /// after the work queued before it. Later calls fail with `shut_down`.
+    func close() async throws {
+        guard state.withLock({ state in
+            defer { state.closed = true }
+            return !state.closed
+        }) else { return }
+        let outcome: Result<Void, any Error> = await withCheckedContinuation { continuation in
+            submit(.maintenance { connection in
+                continuation.resume(returning: Result {
+                    defer { connection.close() }
+                    if !connection.isReadOnly {
+                        try connection.execute("PRAGMA wal_checkpoint(TRUNCATE)", "checkpoint the WAL")
+                    }
+                })
+            })
+        }
+        try outcome.get()
+    }
+
+    private func checkOpen() throws {
+        if state.withLock({ $0.closed }) {
+            throw BillingError(.shutDown, "The SQLite store is closed")
         }
     }
 
@@ -117,7 +147,7 @@ final class SQLiteWriter: Sendable {
         }
     }
 
-    private typealias AppendRequest = (rows: [SQLiteEventRow.Encoded], continuation: CheckedContinuation<[AppendResult], any Error>)
+    private typealias AppendRequest = (rows: [SQLiteEventRow.Encoded], continuation: CheckedContinuation<[StoredEvent], any Error>)
 
     private enum Next {
         case maintenance(@Sendable (SQLiteConnection) -> Void)
@@ -145,7 +175,7 @@ final class SQLiteWriter: Sendable {
     /// Waits up to `linger` for `count` requests to be pending (see the type's comment).
     private func lingerForCompany(expecting count: Int) {
         guard linger > .zero else { return }
-        let deadline = Date(timeIntervalSinceNow: linger.timeInterval)
+        let deadline = Date().adding(linger)
         lingerSignal.lock()
         defer { lingerSignal.unlock() }
         while true {
@@ -193,9 +223,9 @@ final class SQLiteWriter: Sendable {
 
     /// Commits several requests in one transaction; one outcome per request.
     /// Must be called by the owner of the claim.
-    private func commit(_ requests: [[SQLiteEventRow.Encoded]]) -> [Result<[AppendResult], any Error>] {
+    private func commit(_ requests: [[SQLiteEventRow.Encoded]]) -> [Result<[StoredEvent], any Error>] {
         let connection = self.connection.value
-        var outcomes = [Result<[AppendResult], any Error>?](repeating: nil, count: requests.count)
+        var outcomes = [Result<[StoredEvent], any Error>?](repeating: nil, count: requests.count)
         do {
             try connection.execute("BEGIN IMMEDIATE", "begin a transaction")
             for (index, rows) in requests.enumerated() {
@@ -230,19 +260,24 @@ final class SQLiteWriter: Sendable {
     }
 
     /// Inserts each event unless its id or idempotency key is already stored.
-    private func insert(_ rows: [SQLiteEventRow.Encoded], _ connection: SQLiteConnection) throws -> [AppendResult] {
+    private func insert(_ rows: [SQLiteEventRow.Encoded], _ connection: SQLiteConnection) throws -> [StoredEvent] {
         let insert = try connection.statement(SQLiteEventRow.insertSQL)
         defer { insert.reset() }
-        var results: [AppendResult] = []
+        var results: [StoredEvent] = []
         results.reserveCapacity(rows.count)
         for row in rows {
             insert.reset()
             SQLiteEventRow.bindInsert(insert, row)
             _ = try insert.step("append events")
             if connection.changes == 1 {
-                results.append(AppendResult(event: row.event.withSequence(connection.lastInsertRowID), isDuplicate: false))
+                results.append(StoredEvent(event: row.event.withSequence(connection.lastInsertRowID), isDuplicate: false))
             } else {
-                results.append(AppendResult(event: try existing(for: row.event, connection), isDuplicate: true))
+                let stored = try existing(for: row.event, connection)
+                // The same key with other content is a caller's mistake, not a retry.
+                guard SQLiteEventStore.isSameContent(row.event, as: stored) else {
+                    throw SQLiteEventStore.idempotencyConflict(row.event, stored)
+                }
+                results.append(StoredEvent(event: stored, isDuplicate: true))
             }
         }
         return results

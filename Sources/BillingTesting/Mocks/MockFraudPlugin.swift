@@ -4,7 +4,7 @@ public import BillingCore
 /// Its `execute` checks the `transaction` in a pipeline context's payload and stops
 /// the pipeline on a `block`.
 public final class MockFraudPlugin: FraudPlugin {
-    public let name: String
+    public static let name = "mock-fraud"
     public let version = "1.0.0-mock"
     public let description = "Scriptable fraud plugin for tests"
     public let author = "BillingTesting"
@@ -16,10 +16,8 @@ public final class MockFraudPlugin: FraudPlugin {
     /// `reportFraud` calls: `(transactionId, reason)`.
     public let reports = MockScript<[String], Void>(default: .value(()))
 
-    /// Creates the mock; `name` defaults to `mock-fraud`.
-    public init(name: String = "mock-fraud") {
-        self.name = name
-    }
+    /// Creates the mock.
+    public init() {}
 
     public func initialize(_ config: PluginConfig) async throws { try await lifecycle.didInitialize(config) }
     public func shutdown() async throws { lifecycle.didShutdown() }
@@ -29,10 +27,10 @@ public final class MockFraudPlugin: FraudPlugin {
         guard let transaction = context.payload["transaction"] else {
             return try await lifecycle.execute.respond(to: context)
         }
-        let request = FraudCheckRequest(transaction: try CanonicalJSON.decode(TransactionSnapshot.self, from: transaction), user: context.user, tenantId: context.tenant)
+        let request = FraudCheckRequest(transaction: try CanonicalJSON.decode(TransactionSnapshot.self, from: transaction), user: context.user, tenantId: context.tenantId)
         let verdict = try await checkTransaction(request)
         let data = try CanonicalJSON.value(from: verdict)
-        return verdict.shouldBlock ? .stop("blocked: " + verdict.reasons.joined(separator: "; "), data: data) : .success(data)
+        return verdict.shouldBlock ? .stop(reason: "blocked: " + verdict.reasons.joined(separator: "; "), data: data) : .success(data)
     }
 
     public func checkTransaction(_ request: FraudCheckRequest) async throws -> FraudResult {

@@ -4,7 +4,7 @@ import Synchronization
 /// A scriptable `NotificationPlugin` that keeps what it "sent". Sending an id twice
 /// sends once, as a real plugin must.
 public final class MockNotificationPlugin: NotificationPlugin {
-    public let name: String
+    public static let name = "mock-notification"
     public let version = "1.0.0-mock"
     public let description = "Scriptable notification plugin for tests"
     public let author = "BillingTesting"
@@ -16,9 +16,8 @@ public final class MockNotificationPlugin: NotificationPlugin {
     public let send = MockScript<NotificationRequest, NotificationStatus>(default: .value(.sent))
     private let sent = Mutex<[String: NotificationRequest]>([:])
 
-    /// Creates the mock; `name` defaults to `mock-notification`.
-    public init(name: String = "mock-notification", eventPatterns: [EventPattern] = []) {
-        self.name = name
+    /// Creates the mock.
+    public init(eventPatterns: [EventPattern] = []) {
         self.eventPatterns = eventPatterns
     }
 

@@ -9,7 +9,7 @@ public import BillingCore
 /// payments.process.enqueue(.value(.declined(paymentId: "pay-2", code: "card_declined")))
 /// ```
 public final class MockPaymentPlugin: PaymentPlugin {
-    public let name: String
+    public static let name = "mock-payment"
     public let version = "1.0.0-mock"
     public let description = "Scriptable payment plugin for tests"
     public let author = "BillingTesting"
@@ -24,9 +24,8 @@ public final class MockPaymentPlugin: PaymentPlugin {
     /// `getPaymentStatus`: `succeeded` by default.
     public let status = MockScript<String, PaymentStatus>(default: .value(.succeeded))
 
-    /// Creates the mock; `name` defaults to `mock-payment`.
-    public init(name: String = "mock-payment", eventPatterns: [EventPattern] = []) {
-        self.name = name
+    /// Creates the mock.
+    public init(eventPatterns: [EventPattern] = []) {
         self.eventPatterns = eventPatterns
     }
 
@@ -35,8 +34,8 @@ public final class MockPaymentPlugin: PaymentPlugin {
     }
 
     public func execute(_ context: BillingContext) async throws -> PluginResult {
-        if context.eventType == .paymentInitiated, context.event != nil, let bus = lifecycle.config?.bus {
-            return try await handlePaymentInitiated(context, bus: bus)
+        if context.eventType == .paymentInitiated, context.delivery != nil, let publisher = lifecycle.config?.publisher {
+            return try await handlePaymentInitiated(context, publisher: publisher)
         }
         return try await lifecycle.execute.respond(to: context)
     }

@@ -2,7 +2,7 @@ public import BillingCore
 
 /// A scriptable `TaxPlugin`. By default it charges no tax and accepts every tax number.
 public final class MockTaxPlugin: TaxPlugin {
-    public let name: String
+    public static let name = "mock-tax"
     public let version = "1.0.0-mock"
     public let description = "Scriptable tax plugin for tests"
     public let author = "BillingTesting"
@@ -20,10 +20,8 @@ public final class MockTaxPlugin: TaxPlugin {
         public let country: String
     }
 
-    /// Creates the mock; `name` defaults to `mock-tax`.
-    public init(name: String = "mock-tax") {
-        self.name = name
-    }
+    /// Creates the mock.
+    public init() {}
 
     public func initialize(_ config: PluginConfig) async throws { try await lifecycle.didInitialize(config) }
     public func execute(_ context: BillingContext) async throws -> PluginResult { try await lifecycle.execute.respond(to: context) }

@@ -25,7 +25,10 @@ guard arguments.count >= 3 else {
 }
 let path = arguments[2]
 do {
-    let bus = EventBus(store: try SQLiteEventStore(path: path))
+    let store = try SQLiteEventStore(path: path)
+    var quiet = Logger(label: "helper")
+    quiet.logLevel = .critical
+    let bus = EventBus(store: store, logger: quiet)
     switch arguments[1] {
     case "publish-loop":
         // Batches of 1 to 5 events. Each line: "ok <batch-id> <size> <sequence>…".
@@ -43,7 +46,7 @@ do {
                 )
             }
             let stored = try await bus.publish(events)
-            report("ok \(batchID) \(size) " + stored.map { "\($0.sequence ?? -1)" }.joined(separator: " "))
+            report("ok \(batchID) \(size) " + stored.map { "\($0.event.sequence ?? -1)" }.joined(separator: " "))
         }
     case "publish-count":
         guard arguments.count == 5, let count = Int(arguments[3]) else { exit(2) }
@@ -53,7 +56,7 @@ do {
         }
         report("done \(count)")
     case "consume-loop", "consume-drain":
-        try await consume(bus: bus, drain: arguments[1] == "consume-drain")
+        try await consume(bus: bus, store: store, logger: quiet, drain: arguments[1] == "consume-drain")
     default:
         exit(2)
     }
@@ -65,10 +68,7 @@ do {
 /// The durable-subscription crash scenario: two subscriptions (one strictly ordered,
 /// one in entity lanes) consuming while a publisher keeps publishing. Every handled
 /// delivery and every acknowledged publish is reported on its own line.
-func consume(bus: EventBus, drain: Bool) async throws {
-    guard let store = bus.store as? SQLiteEventStore else { exit(2) }
-    var logger = Logger(label: "helper")
-    logger.logLevel = .critical
+func consume(bus: EventBus, store: SQLiteEventStore, logger: Logger, drain: Bool) async throws {
     let dispatcher = SubscriptionDispatcher(
         store: store, bus: bus, configuration: .init(pollInterval: .milliseconds(20), shutdownDeadline: .seconds(5)), logger: logger
     )
@@ -103,7 +103,7 @@ func consume(bus: EventBus, drain: Bool) async throws {
                     BillingEvent(type: types[(round + index) % types.count], payload: ["round": .int(Int64(round))], entityId: "entity-\((round + index) % 5)")
                 }
                 let stored = try await bus.publish(events)
-                report("published " + stored.map { "\($0.sequence ?? -1)" }.joined(separator: " "))
+                report("published " + stored.map { "\($0.event.sequence ?? -1)" }.joined(separator: " "))
             }
         }
     }

@@ -8,37 +8,34 @@ public import BillingCore
 /// the award's idempotency key comes from the paid event's id, so a redelivered event
 /// never awards twice.
 ///
-/// Settings: `pointsPerUnit` (integer ≥ 1, default 1).
+/// Settings: `pointsPerUnit` (integer ≥ 1, default 1). A tenant may have its own value;
+/// every event uses its tenant's.
 public actor LoyaltyPointsPlugin: BillingPlugin {
-    public nonisolated let name = "loyalty-points"
-    public nonisolated let version = "0.3.0"
+    public static let name = "loyalty-points"
+    public nonisolated let version = "0.4.0"
     public nonisolated let description = "Awards loyalty points for paid invoices"
     public nonisolated let author = "Example Third Party"
     public nonisolated var eventPatterns: [EventPattern] { ["invoice.paid"] }
 
-    private var bus: EventBus?
-    private var pointsPerUnit: Int64 = 1
+    private var publisher: (any EventPublisher)?
 
-    /// Creates the plugin; settings arrive in `initialize`.
+    /// Creates the plugin; settings arrive in `initialize` and with every call.
     public init() {}
 
     public func initialize(_ config: PluginConfig) async throws {
-        let pointsPerUnit = try config.settings.int("pointsPerUnit", default: 1)
-        guard pointsPerUnit > 0 else {
-            throw BillingError(.invalidArgument, "Setting 'pointsPerUnit' must be positive", field: "pointsPerUnit")
-        }
-        self.pointsPerUnit = pointsPerUnit
-        bus = config.bus
+        _ = try Self.pointsPerUnit(in: config.settings)  // refuse bad defaults at install time
+        publisher = config.publisher
     }
 
     public func execute(_ context: BillingContext) async throws -> PluginResult {
-        guard context.eventType == .invoicePaid, let event = context.event else {
+        guard context.eventType == .invoicePaid else {
             return .success()
         }
-        guard let bus else { return .failure("loyalty-points is not initialized") }
+        guard let publisher else { return .failure(message: "loyalty-points is not initialized") }
         let paid = try context.decodePayload(as: InvoicePaid.self)
-        let points = try Self.points(for: paid.invoice.total, perUnit: pointsPerUnit)
-        try await bus.publish(
+        let points = try Self.points(for: paid.invoice.total, perUnit: try Self.pointsPerUnit(in: context.settings))
+        let event = context.event
+        try await publisher.publish(
             LoyaltyPointsAwarded(userId: paid.invoice.userId, invoiceId: paid.invoice.id, points: points),
             tenantId: event.tenantId, idempotencyKey: "loyalty:\(event.id)", causationId: event.id
         )
@@ -46,11 +43,20 @@ public actor LoyaltyPointsPlugin: BillingPlugin {
     }
 
     public func shutdown() async throws {
-        bus = nil
+        publisher = nil
     }
 
     public func healthCheck() async -> PluginHealth {
-        bus == nil ? .unhealthy("not initialized") : .healthy
+        publisher == nil ? .unhealthy("not initialized") : .healthy
+    }
+
+    /// The `pointsPerUnit` setting, checked.
+    static func pointsPerUnit(in settings: PluginSettings) throws -> Int64 {
+        let pointsPerUnit = try settings.int("pointsPerUnit", default: 1)
+        guard pointsPerUnit > 0 else {
+            throw BillingError(.invalidArgument, "Setting 'pointsPerUnit' must be positive", field: "pointsPerUnit")
+        }
+        return pointsPerUnit
     }
 
     /// Whole currency units of `total` times `perUnit`; money stays in integers.

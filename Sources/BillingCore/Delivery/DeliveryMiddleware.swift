@@ -1,0 +1,64 @@
+/// A step around every durable delivery, like swift-jobs' `JobMiddleware` and
+/// Hummingbird's router middleware: tracing, metrics, logging and the plugins' circuit
+/// breaker are middleware, and hosts add their own.
+///
+/// ```swift
+/// struct TenantContextMiddleware: DeliveryMiddleware {
+///     func handle(_ delivery: Delivery, next: (Delivery) async throws -> Void) async throws {
+///         try await TenantContext.$current.withValue(delivery.event.tenantId) {
+///             try await next(delivery)
+///         }
+///     }
+/// }
+/// ```
+///
+/// `handle` runs inside the delivery's deadline: when it overruns, the delivery is
+/// abandoned and `handle` may never return. What happened is always reported to
+/// ``delivery(_:endedWith:)``, which runs for every attempt, timeouts included.
+public protocol DeliveryMiddleware: Sendable {
+    /// Handles one attempt and passes it on. Throwing fails the attempt.
+    func handle(_ delivery: Delivery, next: (Delivery) async throws -> Void) async throws
+
+    /// Observes how an attempt ended, after the retry strategy decided what comes next.
+    /// Called once per attempt, in order, and must return quickly (it runs on the
+    /// delivery path); the default does nothing.
+    func delivery(_ delivery: Delivery, endedWith outcome: DeliveryOutcome)
+}
+
+extension DeliveryMiddleware {
+    public func handle(_ delivery: Delivery, next: (Delivery) async throws -> Void) async throws {
+        try await next(delivery)
+    }
+
+    public func delivery(_ delivery: Delivery, endedWith outcome: DeliveryOutcome) {}
+}
+
+/// What a durable subscription's chain ends in.
+package typealias DeliveryHandler = @Sendable (Delivery) async throws -> Void
+
+/// A subscription's middleware in order around its handler: the first is the outermost.
+struct MiddlewareChain: Sendable {
+    let middleware: [any DeliveryMiddleware]
+    let handler: DeliveryHandler
+
+    /// Runs the chain for one attempt.
+    func run(_ delivery: Delivery) async throws {
+        try await run(delivery, from: 0)
+    }
+
+    private func run(_ delivery: Delivery, from index: Int) async throws {
+        guard index < middleware.count else {
+            return try await handler(delivery)
+        }
+        try await middleware[index].handle(delivery) { delivery in
+            try await run(delivery, from: index + 1)
+        }
+    }
+
+    /// Tells every middleware how the attempt ended, outermost first.
+    func report(_ delivery: Delivery, _ outcome: DeliveryOutcome) {
+        for step in middleware {
+            step.delivery(delivery, endedWith: outcome)
+        }
+    }
+}

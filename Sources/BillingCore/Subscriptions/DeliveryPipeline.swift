@@ -1,0 +1,382 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// How one subscription's events are attempted: runs of first attempts, then each
+/// failed event on its own, with its attempts recorded before each one starts, until it
+/// is delivered or dead-lettered.
+///
+/// - **Runs.** Consecutive events without a record go through ``DeliveryRunner`` back
+///   to back under one watchdog, each with the full delivery timeout.
+/// - **On their own.** An event whose first attempt failed, an event with a record
+///   from an earlier process, and a suspect (see ``AttemptRecovery``): its record is
+///   written before each attempt, so a crash counts, and the retry strategy decides
+///   what follows a failure. `postpone` waits without using an attempt.
+/// - **Dead letters.** Recorded with the attempt record in one transaction, once.
+final class DeliveryPipeline: Sendable {
+    let name: String
+    let options: DurableSubscriptionOptions
+
+    private let chain: MiddlewareChain
+    private let environment: DeliveryEnvironment
+    private let logger: Logger
+    private let ledger = Mutex(Ledger())
+
+    private struct Ledger {
+        var records: [Int64: DeliveryAttempt] = [:]
+        var suspectUntil: Int64 = 0
+    }
+
+    init(name: String, options: DurableSubscriptionOptions, chain: MiddlewareChain, environment: DeliveryEnvironment, logger: Logger) {
+        self.name = name
+        self.options = options
+        self.chain = chain
+        self.environment = environment
+        self.logger = logger
+    }
+
+    /// Events with failed attempts waiting for the next one (for status).
+    var retryingCount: Int {
+        ledger.withLock { $0.records.values.count { !$0.isDeadLettered } }
+    }
+
+    // MARK: Starting a session
+
+    /// Reads the attempt records a session starts from and settles what an earlier
+    /// owner's death left (see ``AttemptRecovery``).
+    func prepare(_ state: SubscriptionState, session: DeliverySession) async throws {
+        let loaded = try await environment.store.deliveryAttempts(subscription: name)
+        let recovery = AttemptRecovery(state: state, records: loaded, strategy: options.retry, now: environment.wallClock.now())
+        for action in recovery.actions {
+            switch action {
+            case .save(let record):
+                try await environment.store.saveAttempt(record, lease: session.lease)
+            case .deadLetter(let record, let lastError, let firstFailedAt):
+                _ = try await environment.store.addDeadLetter(
+                    record, lastError: lastError, firstFailedAt: firstFailedAt, lastFailedAt: environment.wallClock.now(), lease: session.lease
+                )
+                logger.error(
+                    "Event dead-lettered: its process ended during its last attempt",
+                    metadata: [LogKeys.eventSequence: "\(record.sequence)", LogKeys.attempt: "\(record.attempts)"]
+                )
+            }
+        }
+        if recovery.suspectUntil > state.cursor || !recovery.actions.isEmpty {
+            logger.warning(
+                "Durable subscription resumes after its previous owner ended mid-delivery; suspect events are delivered one at a time",
+                metadata: ["billing.suspect.until": "\(recovery.suspectUntil)", "billing.cursor": "\(state.cursor)"]
+            )
+        }
+        ledger.withLock { $0 = Ledger(records: recovery.records, suspectUntil: recovery.suspectUntil) }
+    }
+
+    private static func isIndividual(_ event: BillingEvent, _ ledger: Ledger) -> Bool {
+        let sequence = event.sequence ?? 0
+        return sequence <= ledger.suspectUntil || ledger.records[sequence] != nil
+    }
+
+    // MARK: Delivering a batch
+
+    /// Delivers a batch read after `cursor` and returns the highest sequence up to which
+    /// every event settled (was delivered or dead-lettered), or `nil` if none did.
+    ///
+    /// Before each run of first attempts the run is recorded with `progress` (and
+    /// waited for); when a run stops at a failed event, the cursor before it is asked
+    /// for at once, so a long retry does not hold back the events already delivered.
+    func deliver(_ batch: [BillingEvent], after cursor: Int64, session: DeliverySession, progress: ProgressWriter) async throws -> Int64? {
+        guard let first = batch.first?.sequence, let last = batch.last?.sequence else { return nil }
+        let cautious = ledger.withLock { !$0.records.isEmpty || $0.suspectUntil >= first }
+        if options.entityConcurrency == 1 || cautious {
+            // Suspects are tried one at a time, so lanes wait until they are cleared.
+            let order = InOrder(cursor: cursor, progress: progress)
+            return try await deliverInOrder(batch[...], session: session, order: order).last
+        }
+        try await progress.beginRun(cursor: cursor, run: first...last)
+        var lanes: [String: [BillingEvent]] = [:]
+        var laneOrder: [String] = []
+        for event in batch {
+            let key = event.entityId.map { "e:" + $0 } ?? "id:\(event.id)"
+            if lanes[key] == nil { laneOrder.append(key) }
+            lanes[key, default: []].append(event)
+        }
+        let done = await withTaskGroup(of: [Int64].self) { group -> Set<Int64> in
+            var settled: Set<Int64> = []
+            var running = 0
+            for key in laneOrder {
+                if running == options.entityConcurrency, let finished = await group.next() {
+                    settled.formUnion(finished)
+                    running -= 1
+                }
+                let lane = lanes[key]!
+                group.addTask { (try? await self.deliverInOrder(lane[...], session: session, order: nil)) ?? [] }
+                running += 1
+            }
+            for await finished in group {
+                settled.formUnion(finished)
+            }
+            return settled
+        }
+        var completed: Int64?
+        for event in batch {
+            guard let sequence = event.sequence, done.contains(sequence) else { break }
+            completed = sequence
+        }
+        return completed
+    }
+
+    /// A whole batch in order (not a lane): it records its own runs.
+    private struct InOrder {
+        let cursor: Int64
+        let progress: ProgressWriter
+    }
+
+    /// Delivers `events` in order and returns the sequences that settled: a prefix,
+    /// ending where an event could not settle (the session ended).
+    private func deliverInOrder(_ events: ArraySlice<BillingEvent>, session: DeliverySession, order: InOrder?) async throws -> [Int64] {
+        var settled: [Int64] = []
+        var next = events.startIndex
+        while next < events.endIndex, !session.shouldStop {
+            let event = events[next]
+            if ledger.withLock({ Self.isIndividual(event, $0) }) {
+                guard await settleAlone(event, session: session) else { return settled }
+                settled.append(event.sequence ?? 0)
+                next += 1
+                continue
+            }
+            var end = next + 1
+            while end < events.endIndex, !ledger.withLock({ Self.isIndividual(events[end], $0) }) { end += 1 }
+            let run = Array(events[next..<end])
+            if let order {
+                // If the process dies during the run, the next owner knows which events may have done it.
+                try await order.progress.beginRun(cursor: settled.last ?? order.cursor, run: (run.first?.sequence ?? 0)...(run.last?.sequence ?? 0))
+            }
+            let result = await firstAttempts(run, session: session)
+            settled += run.prefix(result.completed).map { $0.sequence ?? 0 }
+            let failed = next + result.completed
+            switch result.end {
+            case .returned:
+                next = end
+                continue
+            case .cancelled:
+                chainReportInterrupted(run, at: result.completed)
+                return settled
+            case .threw, .timedOut:
+                // The run is over: what settled before the failure may be stored now.
+                order?.progress.finishRun(cursor: settled.last ?? order?.cursor ?? 0)
+                let record = DeliveryAttempt(subscription: name, sequence: events[failed].sequence ?? 0, attempts: 0)
+                guard await attempts(events[failed], record: record, first: result.end, session: session) else { return settled }
+                settled.append(events[failed].sequence ?? 0)
+                next = failed + 1
+            }
+        }
+        return settled
+    }
+
+    private func chainReportInterrupted(_ run: [BillingEvent], at index: Int) {
+        guard index < run.count else { return }
+        chain.report(Delivery(event: run[index], subscription: name, attempt: 1), .interrupted)
+    }
+
+    /// First attempts of consecutive events under one concurrency permit.
+    private func firstAttempts(_ run: [BillingEvent], session: DeliverySession) async -> RunResult {
+        await environment.permits.acquire()
+        defer { environment.permits.release() }
+        let (chain, name) = (self.chain, self.name)
+        return await DeliveryRunner.run(
+            count: run.count, timeout: options.deliveryTimeout, clock: environment.clock, shouldStart: { !session.shouldStop }
+        ) { index in
+            let delivery = Delivery(event: run[index], subscription: name, attempt: 1)
+            try await chain.run(delivery)
+            chain.report(delivery, .delivered)
+        }
+    }
+
+    /// An event delivered on its own: a suspect, or one with a record.
+    private func settleAlone(_ event: BillingEvent, session: DeliverySession) async -> Bool {
+        let sequence = event.sequence ?? 0
+        let record = ledger.withLock { ledger in
+            ledger.records[sequence] ?? DeliveryAttempt(subscription: name, sequence: sequence, attempts: 0, isSuspect: true)
+        }
+        if record.isDeadLettered { return true }
+        return await attempts(event, record: record, session: session)
+    }
+
+    // MARK: One event, attempt after attempt
+
+    /// Attempts one event until it settles; returns `false` if the session ended first.
+    /// - Parameter first: how its first attempt ended, when it ran in a run.
+    private func attempts(_ event: BillingEvent, record: DeliveryAttempt, first: IsolatedResult<Void>? = nil, session: DeliverySession) async -> Bool {
+        var record = record
+        var pending = first.map { (attempt: 1, result: $0) }
+        var persisted = first == nil && record.attempts > 0 || record.nextAttemptAt != nil
+        while true {
+            let attempt: Int
+            let result: IsolatedResult<Void>
+            if let ran = pending {
+                pending = nil
+                (attempt, result) = ran
+            } else {
+                if let next = record.nextAttemptAt {
+                    let wait = Duration.between(environment.wallClock.now(), next)
+                    if wait > .zero, await sleep(for: wait, clock: environment.clock, unless: session.ended) == false { return false }
+                }
+                if session.shouldStop { return false }
+                record.attempts += 1
+                record.nextAttemptAt = nil
+                // Recorded before it starts: if the process dies during it, it counts.
+                guard await save(record, session: session) else { return false }
+                persisted = true
+                attempt = record.attempts
+                result = await single(event, attempt: attempt)
+            }
+            let delivery = Delivery(event: event, subscription: name, attempt: attempt)
+            let failure: any Error
+            switch result {
+            case .returned:
+                chain.report(delivery, .delivered)
+                if persisted { await remove(record, session: session) }
+                return true
+            case .cancelled:
+                chain.report(delivery, .interrupted)
+                if persisted {
+                    // Cut off by a shutdown, not by a crash: give the attempt back.
+                    record.attempts = max(0, attempt - 1)
+                    record.nextAttemptAt = environment.wallClock.now()
+                    _ = await save(record, session: session, retrying: false)
+                }
+                return false
+            case .threw(let error):
+                failure = error
+            case .timedOut:
+                failure = BillingError(.timeout, "The delivery did not finish within \(options.deliveryTimeout) and was abandoned")
+            }
+            let now = environment.wallClock.now()
+            record.isSuspect = false
+            if case .postpone(let delay)? = (failure as? DeliveryError)?.directive {
+                chain.report(delivery, .postponed(after: delay, reason: (failure as? DeliveryError)?.reason ?? ""))
+                record.attempts = attempt - 1
+                record.nextAttemptAt = now.adding(delay)
+                guard await save(record, session: session) else { return false }
+                persisted = true
+                continue
+            }
+            record.attempts = attempt
+            record.firstFailedAt = record.firstFailedAt ?? now
+            record.lastError = String(describing: failure)
+            let decision = options.retry.decision(afterAttempt: attempt, failure: failure)
+            chain.report(delivery, .failed(failure, then: decision))
+            switch decision {
+            case .deadLetter:
+                return await deadLetter(record, at: now, session: session)
+            case .retry(let delay):
+                record.nextAttemptAt = now.adding(delay)
+                guard await save(record, session: session) else { return false }
+                persisted = true
+            }
+        }
+    }
+
+    /// One attempt alone: a permit and the delivery timeout around the middleware chain.
+    private func single(_ event: BillingEvent, attempt: Int, isRedelivery: Bool = false) async -> IsolatedResult<Void> {
+        await environment.permits.acquire()
+        defer { environment.permits.release() }
+        let delivery = Delivery(event: event, subscription: name, attempt: attempt, isRedelivery: isRedelivery)
+        let chain = self.chain
+        return await DeliveryRunner.call(timeout: options.deliveryTimeout, clock: environment.clock) {
+            try await chain.run(delivery)
+        }
+    }
+
+    // MARK: Records
+
+    /// Stores a record (retrying storage errors unless the session ends); `false` if it could not.
+    private func save(_ record: DeliveryAttempt, session: DeliverySession, retrying: Bool = true) async -> Bool {
+        while true {
+            do {
+                try await environment.store.saveAttempt(record, lease: session.lease)
+                ledger.withLock { $0.records[record.sequence] = record }
+                return true
+            } catch {
+                if session.endIfLeaseLost(error) || !retrying { return false }
+                logger.error("Could not record a delivery attempt; will retry", error: error, metadata: metadata(record))
+                if await sleep(for: environment.pollInterval, clock: environment.clock, unless: session.ended) == false { return false }
+            }
+        }
+    }
+
+    private func remove(_ record: DeliveryAttempt, session: DeliverySession) async {
+        ledger.withLock { _ = $0.records.removeValue(forKey: record.sequence) }
+        do {
+            try await environment.store.removeAttempt(subscription: name, sequence: record.sequence, lease: session.lease)
+        } catch {
+            // The event was delivered; a stale record is given back by the next owner.
+            session.endIfLeaseLost(error)
+            logger.warning("Could not clear a delivery attempt record", error: error, metadata: metadata(record))
+        }
+    }
+
+    /// Records the dead letter; until it is on record the cursor must not pass the event.
+    private func deadLetter(_ record: DeliveryAttempt, at date: Date, session: DeliverySession) async -> Bool {
+        var record = record
+        record.isDeadLettered = true
+        while true {
+            do {
+                _ = try await environment.store.addDeadLetter(
+                    record, lastError: record.lastError ?? "", firstFailedAt: record.firstFailedAt ?? date, lastFailedAt: date,
+                    lease: session.lease
+                )
+                ledger.withLock { $0.records[record.sequence] = record }
+                return true
+            } catch {
+                if session.endIfLeaseLost(error) { return false }
+                logger.error("Could not record a dead letter; will retry", error: error, metadata: metadata(record))
+                if await sleep(for: environment.pollInterval, clock: environment.clock, unless: session.ended) == false { return false }
+            }
+        }
+    }
+
+    /// Forgets records the cursor has passed.
+    func prune(upTo cursor: Int64) {
+        ledger.withLock { ledger in
+            ledger.records = ledger.records.filter { $0.key > cursor }
+        }
+    }
+
+    private func metadata(_ record: DeliveryAttempt) -> Logger.Metadata {
+        [LogKeys.subscription: "\(name)", LogKeys.eventSequence: "\(record.sequence)", LogKeys.attempt: "\(record.attempts)"]
+    }
+
+    // MARK: Redelivery of dead letters
+
+    /// Redelivers the dead letters an operator asked for, one attempt each. Returns
+    /// whether there were any.
+    func redeliverRequested(session: DeliverySession) async throws -> Bool {
+        let letters = try await environment.store.deadLetters(
+            subscription: name, onlyRedeliveryRequested: true, afterID: nil, limit: options.batchSize
+        )
+        guard !letters.isEmpty else { return false }
+        for letter in letters where !session.shouldStop {
+            // The request is cleared and the attempt counted before it runs: a
+            // redelivery that takes the process down is not repeated forever.
+            guard let started = try await environment.store.beginRedelivery(id: letter.id, at: environment.wallClock.now()) else { continue }
+            let result = await single(started.event, attempt: started.attempts, isRedelivery: true)
+            let delivery = Delivery(event: started.event, subscription: name, attempt: started.attempts, isRedelivery: true)
+            switch result {
+            case .returned:
+                chain.report(delivery, .delivered)
+                _ = try await environment.store.removeDeadLetters(.ids([letter.id]))
+                logger.info("Dead letter redelivered", metadata: [LogKeys.subscription: "\(name)", LogKeys.eventID: "\(started.event.id)"])
+            case .cancelled:
+                chain.report(delivery, .interrupted)
+                _ = try await environment.store.requestRedelivery(.ids([letter.id]))
+            case .threw, .timedOut:
+                let failure: any Error = if case .threw(let error) = result { error } else {
+                    BillingError(.timeout, "The redelivery did not finish within \(options.deliveryTimeout) and was abandoned")
+                }
+                chain.report(delivery, .failed(failure, then: .deadLetter))
+                try await environment.store.recordFailedRedelivery(id: letter.id, lastError: String(describing: failure), at: environment.wallClock.now())
+            }
+        }
+        return true
+    }
+}
