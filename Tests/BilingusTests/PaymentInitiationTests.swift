@@ -12,15 +12,17 @@ struct PaymentInitiationTests {
     }
 
     /// An in-memory engine with the rule-based fraud plugin, a scriptable check, and a mock payment plugin.
-    func configuration(payments: MockPaymentPlugin, check: MockTaxPlugin) -> BillingEngine.Configuration {
-        BillingEngine.Configuration(
+    func withEngine<T: Sendable>(payments: MockPaymentPlugin, check: MockTaxPlugin, _ body: (BillingEngine) async throws -> T) async throws -> T {
+        try await BillingEngine.withEngine(
+            BillingEngine.Configuration(paymentChecks: [RuleBasedFraudPlugin.name, MockTaxPlugin.name]),
             storage: .inMemory,
             plugins: [
-                .init("fraud-rules", installAtStart: ["blockAbove": ["1000.00 USD"], "blockedCountries": ["KP"]]) { RuleBasedFraudPlugin() },
-                .init("mock-tax", installAtStart: [:]) { check },
-                .init("mock-payment", installAtStart: [:]) { payments },
+                .init(installAtStart: ["blockAbove": ["1000.00 USD"], "blockedCountries": ["KP"]]) { RuleBasedFraudPlugin() },
+                .init(installAtStart: [:]) { check },
+                .init(installAtStart: [:]) { payments },
             ],
-            paymentChecks: ["fraud-rules", "mock-tax"]
+            logger: quietLogger,
+            body
         )
     }
 
@@ -28,7 +30,7 @@ struct PaymentInitiationTests {
     func passes() async throws {
         let payments = MockPaymentPlugin()
         let check = MockTaxPlugin()
-        try await BillingEngine.withEngine(configuration(payments: payments, check: check)) { engine in
+        try await withEngine(payments: payments, check: check) { engine in
             let recorder = EventRecorder(bus: engine.events)
             let first = try await engine.initiatePayment(payment("pay-1", 5_000), user: user, tenantId: "acme", idempotencyKey: "pay-1")
             #expect(first.outcome == .initiated)
@@ -41,7 +43,7 @@ struct PaymentInitiationTests {
             let context = try #require(check.lifecycle.execute.calls.first)
             #expect(context.pipelineResults["fraud-rules"]?.data?.objectValue?["decision"] == "allow")
             #expect(context.user == user)
-            #expect(context.event?.id == first.event.id)
+            #expect(context.event.id == first.event.id)
 
             try await recorder.expect(.paymentCompleted, within: .seconds(5))
             #expect(payments.process.calls.map(\.paymentId) == ["pay-1"])
@@ -50,7 +52,7 @@ struct PaymentInitiationTests {
             #expect(again.replayed && again.outcome == .initiated && again.checks == nil)
             #expect(again.event.id == first.event.id)
             #expect(check.lifecycle.execute.calls.count == 1, "no check runs again on a replay")
-            #expect(try await engine.events.store.getEventsByType(.paymentInitiated).count == 1)
+            #expect(try await engine.storage.events(ofType: .paymentInitiated, tenant: "acme").count == 1)
         }
     }
 
@@ -58,7 +60,7 @@ struct PaymentInitiationTests {
     func blocked() async throws {
         let payments = MockPaymentPlugin()
         let check = MockTaxPlugin()
-        try await BillingEngine.withEngine(configuration(payments: payments, check: check)) { engine in
+        try await withEngine(payments: payments, check: check) { engine in
             let result = try await engine.initiatePayment(
                 payment("pay-2", 250_000), user: user, tenantId: "acme", metadata: ["country": "KP"], idempotencyKey: "pay-2"
             )
@@ -75,9 +77,9 @@ struct PaymentInitiationTests {
             let replay = try await engine.initiatePayment(payment("pay-2", 250_000), user: user, tenantId: "acme", idempotencyKey: "pay-2")
             #expect(replay.replayed && replay.outcome == .blocked && replay.blockedBy == "fraud-rules" && replay.reason == result.reason)
 
-            let store = engine.events.store
-            #expect(try await store.getEventsByType(.paymentInitiated).isEmpty)
-            #expect(try await store.getEventsByEntity("pay-2").map(\.type) == [.paymentFailed])
+            let store = engine.storage
+            #expect(try await store.events(ofType: .paymentInitiated, tenant: "acme").isEmpty)
+            #expect(try await store.events(forEntity: "pay-2", tenant: "acme").map(\.type) == [.paymentFailed])
             #expect(payments.process.calls.isEmpty)
         }
     }
@@ -87,13 +89,13 @@ struct PaymentInitiationTests {
         let payments = MockPaymentPlugin()
         let check = MockTaxPlugin()
         check.lifecycle.execute.enqueue(.error(BillingError(.timeout, "tax service unreachable")))
-        try await BillingEngine.withEngine(configuration(payments: payments, check: check)) { engine in
+        try await withEngine(payments: payments, check: check) { engine in
             let error = await #expect(throws: BillingError.self) {
                 try await engine.initiatePayment(payment("pay-3", 100), tenantId: "acme", idempotencyKey: "pay-3")
             }
             #expect(error?.code == .pluginFailure)
             #expect(error?.message.contains("mock-tax") == true)
-            #expect(try await engine.events.store.headSequence() == 0)
+            #expect(try await engine.storage.headSequence() == 0)
 
             let retry = try await engine.initiatePayment(payment("pay-3", 100), tenantId: "acme", idempotencyKey: "pay-3")
             #expect(retry.outcome == .initiated && !retry.replayed)

@@ -22,10 +22,10 @@ struct CanonicalJSONTests {
         #expect(viaCodable == stored)
     }
 
-    @Test("The samples cover exactly the seed's 22 types")
+    @Test("The samples cover exactly the 22 built-in types")
     func samplesCoverSeedTypes() {
         let types = SamplePayloads.all.map { type(of: $0).eventType }
-        #expect(types == BillingEventType.seedTypes)
+        #expect(types == BillingEventType.builtIn)
         #expect(Set(types).count == 22)
     }
 

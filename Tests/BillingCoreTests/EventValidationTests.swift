@@ -28,13 +28,15 @@ struct EventValidationTests {
 
     @Test("Payload size: 256 KiB by default")
     func payloadSize() async throws {
+        // A type without a registered payload, so only the size decides.
+        let blob = try BillingEventType("test.blob")
         let big = String(repeating: "x", count: 256 * 1024)
-        try await expectRejected(BillingEvent(type: .userCreated, payload: ["blob": .string(big)]), field: "payload")
+        try await expectRejected(BillingEvent(type: blob, payload: ["blob": .string(big)]), field: "payload")
         // One byte over a configured limit is rejected; exactly at the limit is fine.
         let overhead = #"{"blob":""}"#.utf8.count
         let exact = String(repeating: "x", count: 1000 - overhead)
-        try await expectRejected(BillingEvent(type: .userCreated, payload: ["blob": .string(exact + "x")]), limits: EventLimits(maxPayloadBytes: 1000), field: "payload")
-        try await bus(EventLimits(maxPayloadBytes: 1000)).publish(BillingEvent(type: .userCreated, payload: ["blob": .string(exact)]))
+        try await expectRejected(BillingEvent(type: blob, payload: ["blob": .string(exact + "x")]), limits: EventLimits(maxPayloadBytes: 1000), field: "payload")
+        try await bus(EventLimits(maxPayloadBytes: 1000)).publish(BillingEvent(type: blob, payload: ["blob": .string(exact)]))
         #expect(try await store.headSequence() == 1)
     }
 
@@ -120,6 +122,7 @@ struct EventValidationTests {
     private func event(setting field: String, to value: String) -> BillingEvent {
         BillingEvent(
             type: .userCreated,
+            payload: .sample(.userCreated),
             tenantId: field == "tenantId" ? value : nil,
             userId: field == "userId" ? value : nil,
             entityId: field == "entityId" ? value : nil,

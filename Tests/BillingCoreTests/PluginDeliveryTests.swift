@@ -11,8 +11,8 @@ struct PluginDeliveryTests {
         subtotal: Money(minorUnits: 100, currency: .usd), tax: .zero(.usd), total: Money(minorUnits: 100, currency: .usd)
     )
 
-    func world(maxAttempts: Int, failureThreshold: Int) -> PluginHarnessWorld {
-        PluginHarnessWorld(configuration: .init(
+    func world(maxAttempts: Int, failureThreshold: Int) -> PluginWorld {
+        PluginWorld(configuration: .init(
             callTimeout: .seconds(5), initializeTimeout: .seconds(5), failureThreshold: failureThreshold, quarantineDuration: .seconds(30),
             healthCheckInterval: .seconds(3600), drainTimeout: .seconds(20),
             delivery: DurableSubscriptionOptions(retry: RetryPolicy(maxAttempts: maxAttempts, initialDelay: .seconds(1), jitter: 0), deliveryTimeout: .seconds(60))
@@ -24,9 +24,9 @@ struct PluginDeliveryTests {
         let world = world(maxAttempts: 5, failureThreshold: 10)
         let notifications = MockNotificationPlugin(eventPatterns: ["invoice.*"])
         notifications.lifecycle.execute.setDefault(.error(DeliveryError.giveUp(reason: "template broken; key sk_live_42")))
-        world.manager.register("mock-notification") { notifications }
+        try world.manager.register { notifications }
         try await world.running {
-            try await world.manager.loadPlugin("mock-notification", settings: ["apiKey": .secret("sk_live_42")])
+            try await world.manager.loadPlugin(MockNotificationPlugin.name, settings: ["apiKey": .secret("sk_live_42")])
             try await world.bus.publish(InvoiceGenerated(invoice: invoice))
             try await world.settle { try await world.dispatcher.deadLetters().count == 1 }
         }
@@ -40,18 +40,19 @@ struct PluginDeliveryTests {
     func failedResultsOpenTheBreaker() async throws {
         let world = world(maxAttempts: 10, failureThreshold: 3)
         let notifications = MockNotificationPlugin(eventPatterns: ["invoice.*"])
-        notifications.lifecycle.execute.setDefault(.value(.failure("SMTP server unavailable")))
-        world.manager.register("mock-notification") { notifications }
+        notifications.lifecycle.execute.setDefault(.value(.failure(message: "SMTP server unavailable")))
+        try world.manager.register { notifications }
         try await world.running {
-            try await world.manager.loadPlugin("mock-notification")
+            try await world.manager.loadPlugin(MockNotificationPlugin.name)
             try await world.bus.publish(InvoiceGenerated(invoice: invoice))
-            try await world.advanceTimers(within: .seconds(2)) { try await world.installed("mock-notification")?.status == .quarantined }
-            let listed = try #require(try await world.installed("mock-notification"))
+            try await world.advanceTimers(within: .seconds(2)) { try await world.installed(MockNotificationPlugin.name)?.status == .quarantined }
+            let listed = try #require(try await world.installed(MockNotificationPlugin.name))
             #expect(listed.counters.failed == 3)
             #expect(listed.counters.succeeded == 0)
-            #expect(listed.lastError == "SMTP server unavailable")
+            #expect(listed.lastError == "Plugin 'mock-notification' could not handle the event: SMTP server unavailable")
         }
-        #expect(try world.metrics.expectCounter("billing.plugin.executions", [("plugin", "mock-notification"), ("outcome", "failure")]).totalValue == 3)
+        let subscription = [("subscription", PluginManager.subscriptionName(of: MockNotificationPlugin.name))]
+        #expect(try world.metrics.expectCounter("billing.delivery.failed", subscription).totalValue == 3)
     }
 
     @Test("Events wait while their plugin is quarantined, without using up delivery attempts")
@@ -61,13 +62,13 @@ struct PluginDeliveryTests {
         let world = world(maxAttempts: 2, failureThreshold: 1)
         let notifications = MockNotificationPlugin(eventPatterns: ["invoice.*"])
         notifications.lifecycle.execute.enqueue(.error(MockPluginError("backend down")))
-        world.manager.register("mock-notification") { notifications }
+        try world.manager.register { notifications }
         try await world.running {
-            try await world.manager.loadPlugin("mock-notification")
+            try await world.manager.loadPlugin(MockNotificationPlugin.name)
             try await world.bus.publish(InvoiceGenerated(invoice: invoice))
             await world.advanceTimers(within: .seconds(30)) { notifications.lifecycle.execute.calls.count == 2 }
-            try await world.settle { try await world.dispatcher.status(of: "plugin.mock-notification").lag == 0 }
-            let listed = try #require(try await world.installed("mock-notification"))
+            try await world.settle { try await world.dispatcher.status(of: PluginManager.subscriptionName(of: MockNotificationPlugin.name)).lag == 0 }
+            let listed = try #require(try await world.installed(MockNotificationPlugin.name))
             #expect(listed.status == .active)
             #expect(listed.counters.rejected >= 1, "deliveries were refused during the quarantine")
         }
@@ -81,16 +82,16 @@ struct PluginDeliveryTests {
         let installedAt = Date(timeIntervalSince1970: 1_700_000_000)
         try await store.savePluginRecord(PluginRecord(
             id: "p-1", name: "mock-tax", version: "0.9.0", description: "old", author: "old", isActive: true,
-            settings: ["region": "eu"], createdAt: installedAt, updatedAt: installedAt
+            settings: SealedSettings(json: ["region": ["value": "eu"]]), createdAt: installedAt, updatedAt: installedAt
         ))
-        let world = PluginHarnessWorld(store: store)
-        world.manager.register("mock-tax") { MockTaxPlugin() }
+        let world = PluginWorld(store: store)
+        try world.manager.register { MockTaxPlugin() }
         #expect(try await world.manager.loadPersistedPlugins().isEmpty)
         let record = try #require(try await store.pluginRecords().first)
         #expect(record.version == "1.0.0-mock")
         #expect(record.id == "p-1")
         #expect(record.createdAt == installedAt)
-        #expect(record.settings == ["region": "eu"])
+        #expect(record.settings == SealedSettings(json: ["region": ["value": "eu"]]))
         #expect(record.isActive)
     }
 
@@ -99,26 +100,27 @@ struct PluginDeliveryTests {
         let world = world(maxAttempts: 10, failureThreshold: 3)
         let tax = MockTaxPlugin()  // its health check says healthy whatever the backend does
         tax.lifecycle.execute.setDefault(.error(MockPluginError("backend down")))
-        world.manager.register("mock-tax") { tax }
-        try await world.manager.loadPlugin("mock-tax")
+        try world.manager.register { tax }
+        let name = MockTaxPlugin.name
+        try await world.manager.loadPlugin(name)
         let context = BillingContext(eventType: .invoiceGenerated)
-        for _ in 0..<3 { _ = try await world.manager.executePlugin("mock-tax", context: context) }
-        #expect(try await world.installed("mock-tax")?.status == .quarantined)
+        for _ in 0..<3 { _ = try await world.manager.execute(name, context: context) }
+        #expect(try await world.installed(name)?.status == .quarantined)
 
         world.clock.advance(by: .seconds(30))
-        try await world.manager.checkHealth()
-        #expect(try await world.installed("mock-tax")?.status == .active)
-        _ = try await world.manager.executePlugin("mock-tax", context: context)
-        #expect(try await world.installed("mock-tax")?.status == .quarantined, "one failure on probation is enough")
+        await world.manager.checkHealth()
+        #expect(try await world.installed(name)?.status == .active)
+        _ = try await world.manager.execute(name, context: context)
+        #expect(try await world.installed(name)?.status == .quarantined, "one failure on probation is enough")
 
         // A call that works ends the probation: it takes the threshold again.
         world.clock.advance(by: .seconds(30))
         tax.lifecycle.execute.setDefault(.value(.success()))
-        #expect(try await world.manager.executePlugin("mock-tax", context: context).success)
+        #expect(try await world.manager.execute(name, context: context).success)
         tax.lifecycle.execute.setDefault(.error(MockPluginError("backend down")))
-        for _ in 0..<2 { _ = try await world.manager.executePlugin("mock-tax", context: context) }
-        #expect(try await world.installed("mock-tax")?.status == .active)
-        _ = try await world.manager.executePlugin("mock-tax", context: context)
-        #expect(try await world.installed("mock-tax")?.status == .quarantined)
+        for _ in 0..<2 { _ = try await world.manager.execute(name, context: context) }
+        #expect(try await world.installed(name)?.status == .active)
+        _ = try await world.manager.execute(name, context: context)
+        #expect(try await world.installed(name)?.status == .quarantined)
     }
 }

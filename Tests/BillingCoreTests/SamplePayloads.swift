@@ -1,7 +1,7 @@
 import BillingCore
 import Foundation
 
-/// One realistic payload for each of the seed's 22 event types.
+/// One realistic payload for each of the specification's 22 event types.
 enum SamplePayloads {
     static let usd = CurrencyCode.usd
     static let date = Date(timeIntervalSince1970: 1_790_000_000.123456)

@@ -14,7 +14,7 @@ struct RuleBasedFraudPluginTests {
         userId: String = "u-1", tenantId: String? = "acme", metadata: [String: JSONValue] = [:]
     ) throws -> BillingEvent {
         let payment = PaymentSnapshot(id: id, userId: userId, amount: Money(minorUnits: minorUnits, currency: currency), status: "pending")
-        return try BillingEvent(PaymentInitiated(payment: payment), timestamp: harness.clock.now(), tenantId: tenantId, metadata: metadata)
+        return try BillingEvent(PaymentInitiated(payment: payment), timestamp: harness.clock.wallClock.now(), tenantId: tenantId, metadata: metadata)
     }
 
     func started(_ settings: PluginSettings) async throws -> PluginHarness<RuleBasedFraudPlugin> {
@@ -190,7 +190,7 @@ struct RuleBasedFraudPluginTests {
 
     @Test("Other events pass untouched; calls before initialize fail clearly")
     func lifecycle() async throws {
-        let plugin = RuleBasedFraudPlugin(name: "fraud")
+        let plugin = RuleBasedFraudPlugin()
         #expect(await plugin.healthCheck() == .unhealthy("not initialized"))
         let request = FraudCheckRequest(transaction: TransactionSnapshot(id: "t", userId: "u", kind: "payment", amount: Money(minorUnits: 1, currency: .usd), status: "pending"))
         await #expect(throws: BillingError.self) { try await plugin.checkTransaction(request) }

@@ -363,14 +363,14 @@ struct RuleBasedTaxPluginTests {
     func lifecycle() async throws {
         let plugin = RuleBasedTaxPlugin()
         #expect(plugin.name == "tax-rules")
-        #expect(RuleBasedTaxPlugin(name: "tax-eu").name == "tax-eu")
+        #expect(RuleBasedTaxPlugin.name == "tax-rules")
         #expect(plugin.version == "1.0.0")
         #expect(plugin.author == "Bilingus")
         #expect(plugin.eventPatterns.isEmpty)
 
         let request = TaxCalculationRequest(lineItems: TaxRulesTests.lines([100]), country: "DE")
         let early = await #expect(throws: BillingError.self) { try await plugin.calculateTax(request) }
-        #expect(early?.code == .unsupported)
+        #expect(early?.code == .pluginFailure)
         let notReady = try await plugin.execute(BillingContext(event: BillingEvent(Self.initiated(100))))
         #expect(!notReady.success)
         #expect(notReady.error == "not initialized")
@@ -393,7 +393,7 @@ struct RuleBasedTaxPluginTests {
     func executeWithMetadataCountry() async throws {
         let harness = PluginHarness(plugin: RuleBasedTaxPlugin(), settings: Self.settings)
         try await harness.initialize()
-        let event = try BillingEvent(Self.initiated(11_900), timestamp: harness.clock.now(), metadata: ["country": "de"])
+        let event = try BillingEvent(Self.initiated(11_900), timestamp: harness.clock.wallClock.now(), metadata: ["country": "de"])
         let result = try await harness.deliver(event)
         #expect(result.success)
         #expect(result.shouldContinue)
@@ -404,7 +404,7 @@ struct RuleBasedTaxPluginTests {
         #expect(tax.subtotal == Money(minorUnits: 10_000, currency: .eur))
         #expect(tax.total == Money(minorUnits: 11_900, currency: .eur))
 
-        let regional = try BillingEvent(Self.initiated(10_725, id: "pay-2"), timestamp: harness.clock.now(), metadata: ["country": "US", "region": "CA"])
+        let regional = try BillingEvent(Self.initiated(10_725, id: "pay-2"), timestamp: harness.clock.wallClock.now(), metadata: ["country": "US", "region": "CA"])
         let californian = try CanonicalJSON.decode(TaxResult.self, from: try #require(try await harness.deliver(regional).data))
         #expect(californian.lines[0].jurisdiction == "US-CA")
         #expect(californian.totalTax == Money(minorUnits: 725, currency: .eur))
@@ -416,13 +416,13 @@ struct RuleBasedTaxPluginTests {
         try await harness.initialize()
         let french = UserSnapshot(id: "u-1", country: "FR")
 
-        let stored = try await harness.bus.publish(try BillingEvent(Self.initiated(12_000), timestamp: harness.clock.now()))
+        let stored = try await harness.bus.publish(try BillingEvent(Self.initiated(12_000), timestamp: harness.clock.wallClock.now())).event
         let byUser = try await harness.plugin.execute(BillingContext(event: stored, user: french))
         let tax = try CanonicalJSON.decode(TaxResult.self, from: try #require(byUser.data))
         #expect(tax.lines[0].jurisdiction == "FR")
         #expect(tax.totalTax == Money(minorUnits: 2_000, currency: .eur))
 
-        let tagged = try await harness.bus.publish(try BillingEvent(Self.initiated(11_900, id: "pay-2"), timestamp: harness.clock.now(), metadata: ["country": "DE"]))
+        let tagged = try await harness.bus.publish(try BillingEvent(Self.initiated(11_900, id: "pay-2"), timestamp: harness.clock.wallClock.now(), metadata: ["country": "DE"])).event
         let byMetadata = try await harness.plugin.execute(BillingContext(event: tagged, user: french))
         #expect(try CanonicalJSON.decode(TaxResult.self, from: try #require(byMetadata.data)).lines[0].jurisdiction == "DE")
 
@@ -440,16 +440,16 @@ struct RuleBasedTaxPluginTests {
         #expect(skipped.success)
         #expect(skipped.shouldContinue)
         #expect(skipped.data == ["skipped": "no country"])
-        let blank = try await harness.deliver(try BillingEvent(Self.initiated(1_000, id: "pay-2"), timestamp: harness.clock.now(), metadata: ["country": " "]))
+        let blank = try await harness.deliver(try BillingEvent(Self.initiated(1_000, id: "pay-2"), timestamp: harness.clock.wallClock.now(), metadata: ["country": " "]))
         #expect(blank.data == ["skipped": "no country"])
 
-        let unknown = try await harness.deliver(try BillingEvent(Self.initiated(1_000, id: "pay-3"), timestamp: harness.clock.now(), metadata: ["country": "BR"]))
+        let unknown = try await harness.deliver(try BillingEvent(Self.initiated(1_000, id: "pay-3"), timestamp: harness.clock.wallClock.now(), metadata: ["country": "BR"]))
         #expect(!unknown.success)
         #expect(!unknown.shouldContinue)
         #expect(unknown.error?.contains("BR") == true)
 
         let completed = PaymentCompleted(payment: Self.initiated(1_000, id: "pay-4").payment)
-        let other = try await harness.deliver(try BillingEvent(completed, timestamp: harness.clock.now(), metadata: ["country": "DE"]))
+        let other = try await harness.deliver(try BillingEvent(completed, timestamp: harness.clock.wallClock.now(), metadata: ["country": "DE"]))
         #expect(other.success)
         #expect(other.data == nil)
     }

@@ -66,7 +66,7 @@ public final class EventBus: EventPublisher, Service {
         self.tracer = tracer
         self.store = store
         self.configuration = configuration
-        self.validator = EventValidator(limits: configuration.limits)
+        self.validator = EventValidator(limits: configuration.limits, payloadTypes: configuration.payloadTypes)
         self.clock = clock
         self.wallClock = wallClock
         self.logger = logger

@@ -14,6 +14,9 @@ extension EventBus {
     public struct Configuration: Sendable {
         /// What one event may carry.
         public var limits: EventLimits
+        /// The event types whose payloads are checked against their typed payload on
+        /// publish (default: the 22 built-in types). Register a host's own types here.
+        public var payloadTypes: EventPayloadTypes
         /// How long one inline handler may run before it is abandoned and counted as
         /// timed out (default 5 s). `nil` disables the deadline.
         public var handlerTimeout: Duration?
@@ -29,6 +32,7 @@ extension EventBus {
         /// Creates a configuration; every parameter has the documented default.
         public init(
             limits: EventLimits = EventLimits(),
+            payloadTypes: EventPayloadTypes = .builtIn,
             handlerTimeout: Duration? = .seconds(5),
             dispatchMode: DispatchMode = .awaitHandlers,
             backgroundQueueCapacity: Int = 4096,
@@ -36,6 +40,7 @@ extension EventBus {
             liveStreamBufferSize: Int = 1024
         ) {
             self.limits = limits
+            self.payloadTypes = payloadTypes
             self.handlerTimeout = handlerTimeout
             self.dispatchMode = dispatchMode
             self.backgroundQueueCapacity = backgroundQueueCapacity

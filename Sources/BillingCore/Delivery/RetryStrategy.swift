@@ -22,3 +22,15 @@ extension RetryPolicy: RetryStrategy {
         return .retry(after: delay(afterAttempt: attempt))
     }
 }
+
+extension RetryStrategy where Self == RetryPolicy {
+    /// Never retries: the first failure dead-letters the event.
+    public static var none: RetryPolicy { .none }
+
+    /// Exponential backoff with jitter; see ``RetryPolicy``.
+    public static func exponential(
+        maxAttempts: Int = 5, initialDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(300), multiplier: Double = 2, jitter: Double = 0.2
+    ) -> RetryPolicy {
+        RetryPolicy(maxAttempts: maxAttempts, initialDelay: initialDelay, maxDelay: maxDelay, multiplier: multiplier, jitter: jitter)
+    }
+}

@@ -55,12 +55,13 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
         let causationId: EventID?
         let schemaVersion: Int
         let sequence: Int64?
+        let typedPayloadType: ObjectIdentifier?
 
         init(
             id: EventID, type: BillingEventType, payload: JSONValue, timestamp: Date,
             tenantId: String?, userId: String?, entityId: String?, metadata: [String: JSONValue],
             idempotencyKey: String?, correlationId: String?, causationId: EventID?,
-            schemaVersion: Int, sequence: Int64?
+            schemaVersion: Int, sequence: Int64?, typedPayloadType: ObjectIdentifier?
         ) {
             self.id = id
             self.type = type
@@ -75,8 +76,14 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
             self.causationId = causationId
             self.schemaVersion = schemaVersion
             self.sequence = sequence
+            self.typedPayloadType = typedPayloadType
         }
     }
+
+    /// The payload struct the event was built from, if it was built from one: its
+    /// payload is that struct's own encoding, so validation need not decode it again.
+    /// Not part of equality: it says how the event was made, not what it is.
+    package var typedPayloadType: ObjectIdentifier? { storage.typedPayloadType }
 
     public static func == (lhs: BillingEvent, rhs: BillingEvent) -> Bool {
         if lhs.storage === rhs.storage { return true }
@@ -96,7 +103,9 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
 
     /// Creates an event with a JSON payload.
     ///
-    /// The event is validated when it is published, against the bus's ``EventLimits``.
+    /// The event is validated when it is published, against the bus's ``EventLimits``;
+    /// the payload of a built-in type must also decode as that type's payload struct
+    /// (see ``EventPayloadTypes``).
     public init(
         id: EventID? = nil,
         type: BillingEventType,
@@ -135,10 +144,11 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
         causationId: EventID? = nil
     ) throws {
         self.init(
-            id: id, type: Payload.eventType, payload: try CanonicalJSON.value(from: payload), timestamp: timestamp,
-            tenantId: tenantId, userId: userId ?? payload.eventUserId, entityId: entityId ?? payload.eventEntityId,
-            metadata: metadata, idempotencyKey: idempotencyKey, correlationId: correlationId,
-            causationId: causationId, schemaVersion: Payload.schemaVersion
+            id: id ?? EventID.generate(at: timestamp), type: Payload.eventType, payload: try CanonicalJSON.value(from: payload),
+            timestamp: timestamp, tenantId: tenantId, userId: userId ?? payload.eventUserId,
+            entityId: entityId ?? payload.eventEntityId, metadata: metadata, idempotencyKey: idempotencyKey,
+            correlationId: correlationId, causationId: causationId, schemaVersion: Payload.schemaVersion, sequence: nil,
+            typedPayloadType: ObjectIdentifier(Payload.self)
         )
     }
 
@@ -147,13 +157,13 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
         id: EventID, type: BillingEventType, payload: JSONValue, timestamp: Date,
         tenantId: String?, userId: String?, entityId: String?, metadata: [String: JSONValue],
         idempotencyKey: String?, correlationId: String?, causationId: EventID?,
-        schemaVersion: Int, sequence: Int64?
+        schemaVersion: Int, sequence: Int64?, typedPayloadType: ObjectIdentifier? = nil
     ) {
         storage = Storage(
             id: id, type: type, payload: payload, timestamp: Timestamp.normalize(timestamp),
             tenantId: tenantId, userId: userId, entityId: entityId, metadata: metadata,
             idempotencyKey: idempotencyKey, correlationId: correlationId, causationId: causationId,
-            schemaVersion: schemaVersion, sequence: sequence
+            schemaVersion: schemaVersion, sequence: sequence, typedPayloadType: typedPayloadType
         )
     }
 
@@ -162,7 +172,7 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
         BillingEvent(
             id: id, type: type, payload: payload, timestamp: timestamp, tenantId: tenantId, userId: userId,
             entityId: entityId, metadata: metadata, idempotencyKey: idempotencyKey, correlationId: correlationId,
-            causationId: causationId, schemaVersion: schemaVersion, sequence: sequence
+            causationId: causationId, schemaVersion: schemaVersion, sequence: sequence, typedPayloadType: typedPayloadType
         )
     }
 

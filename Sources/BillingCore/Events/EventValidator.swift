@@ -1,14 +1,18 @@
-/// Checks events against ``EventLimits`` before anything is stored.
+/// Checks events against ``EventLimits``, and raw payloads of registered types against
+/// their typed payloads (``EventPayloadTypes``), before anything is stored.
 ///
 /// Messages name the field and the limit but never echo the offending value:
 /// payloads and ids can carry personal data.
 public struct EventValidator: Sendable {
     /// The limits applied.
     public let limits: EventLimits
+    /// The event types whose payloads must decode as their typed payload.
+    public let payloadTypes: EventPayloadTypes
 
-    /// Creates a validator.
-    public init(limits: EventLimits = EventLimits()) {
+    /// Creates a validator; by default the built-in event types' payloads are checked.
+    public init(limits: EventLimits = EventLimits(), payloadTypes: EventPayloadTypes = .builtIn) {
         self.limits = limits
+        self.payloadTypes = payloadTypes
     }
 
     /// Validates a batch: its size, then every event in it.
@@ -61,6 +65,9 @@ public struct EventValidator: Sendable {
                 throw BillingError.limit("metadata", "A metadata value is \(size) bytes; the limit is \(limits.maxMetadataValueBytes)")
             }
         }
+
+        // Last, as the dearest check, and only on payloads the limits have bounded.
+        try payloadTypes.validate(event)
     }
 
     private func identifier(_ value: String?, field: String) throws {

@@ -46,16 +46,13 @@ public enum CanonicalJSON {
 
     /// Converts any `Encodable` value (a typed payload, say) to a ``JSONValue``.
     ///
-    /// Dates become canonical timestamps; `Money` keeps its integer minor units.
+    /// Dates become canonical timestamps; `Money` keeps its integer minor units. The
+    /// value is built directly, with the result JSONEncoder's text parsed back would
+    /// give, except that an integer beyond 64 bits is an error rather than a rounded
+    /// double and a ``JSONValue`` inside is kept as it is.
     public static func value(from encodable: some Encodable) throws -> JSONValue {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Timestamp.format(date))
-        }
         do {
-            let data = try encoder.encode(encodable)
-            return try decode(data)
+            return try JSONValueEncoder.encode(encodable)
         } catch let error as BillingError {
             throw error
         } catch {
@@ -64,18 +61,12 @@ public enum CanonicalJSON {
     }
 
     /// Decodes a `Decodable` value (a typed payload, say) from a ``JSONValue``.
+    ///
+    /// The value is read directly, accepting what JSONDecoder would accept from the
+    /// value's canonical text; a ``JSONValue`` inside is returned as it is.
     public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = Timestamp.parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "Not an ISO 8601 timestamp")
-            }
-            return date
-        }
         do {
-            return try decoder.decode(T.self, from: Data(encode(value)))
+            return try JSONValueDecoder.decode(T.self, from: value)
         } catch {
             throw BillingError(.payloadMismatch, "Payload does not decode as \(T.self)", underlying: error)
         }

@@ -44,16 +44,16 @@ extension SubscriptionDispatcher {
     /// process). Here the delivery in hand finishes and no new one starts; a process
     /// delivering it elsewhere stops at its next batch or lease renewal.
     public func pause(_ name: String) async throws {
-        _ = try await requireSubscription(name)
-        try await durableStore.setPaused(true, subscription: name, at: wallClock.now())
-        loop(name)?.interrupt()
+        try await change(name) {
+            try await self.durableStore.setPaused(true, subscription: name, at: self.wallClock.now())
+        }
     }
 
     /// Resumes delivery to `name`.
     public func resume(_ name: String) async throws {
-        _ = try await requireSubscription(name)
-        try await durableStore.setPaused(false, subscription: name, at: wallClock.now())
-        loop(name)?.interrupt()
+        try await change(name) {
+            try await self.durableStore.setPaused(false, subscription: name, at: self.wallClock.now())
+        }
     }
 
     /// Delivers again every matching event after `sequence` (0 replays everything).
@@ -68,8 +68,9 @@ extension SubscriptionDispatcher {
         guard (0...head).contains(sequence) else {
             throw BillingError.invalid("sequence", "A replay starts after a sequence from 0 to the store's head (\(head)), not \(sequence)")
         }
-        try await durableStore.setCursor(of: name, to: sequence, at: wallClock.now())
-        loop(name)?.interrupt()
+        try await change(name) {
+            try await self.durableStore.setCursor(of: name, to: sequence, at: self.wallClock.now())
+        }
     }
 
     /// Delivers again every matching event stamped at or after `date`.
@@ -126,6 +127,17 @@ extension SubscriptionDispatcher {
     @discardableResult
     public func discard(_ selection: DeadLetterSelection) async throws -> Int {
         try await durableStore.removeDeadLetters(selection)
+    }
+
+    /// Applies an operator's change to the stored state of `name`. Delivery here is
+    /// suspended first (its progress stored), so the change wins; the store raises the
+    /// lease token, so a process delivering it elsewhere is fenced out and reloads.
+    private func change(_ name: String, _ write: @Sendable () async throws -> Void) async throws {
+        _ = try await requireSubscription(name)
+        let loop = self.loop(name)
+        await loop?.suspend()
+        defer { loop?.resume() }
+        try await write()
     }
 
     func requireSubscription(_ name: String) async throws -> SubscriptionState {

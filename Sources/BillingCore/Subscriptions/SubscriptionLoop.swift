@@ -21,6 +21,7 @@ final class SubscriptionLoop: Sendable {
     private let progress: ProgressWriter
     private let lag: Gauge
     private let wake = WakeSignal()
+    private let sessionEnded = WakeSignal()
     private let stopping = OneShot<Void>()
     private let control = Mutex(Control())
 
@@ -29,6 +30,8 @@ final class SubscriptionLoop: Sendable {
         var session: DeliverySession?
         /// The cursor as delivery sees it (the stored one may lag behind).
         var cursor: Int64 = 0
+        /// Operator changes in progress: no new session starts meanwhile.
+        var suspensions = 0
     }
 
     init(name: String, patterns: [EventPattern], pipeline: DeliveryPipeline, cursor: Int64, environment: DeliveryEnvironment, lag: Gauge) {
@@ -57,10 +60,28 @@ final class SubscriptionLoop: Sendable {
         wake.notify()
     }
 
-    /// The stored state changed (an operator's replay, pause or resume): end the
-    /// session, so the next one starts from it.
-    func interrupt() {
-        control.withLock { $0.session }?.end()
+    /// Before an operator's change (replay, pause, resume): ends the session here and
+    /// waits until its progress is stored and its lease released, so the change is not
+    /// overtaken by this process's own writes. No session starts until ``resume()``,
+    /// and the next one starts from the changed state. The delivery in hand finishes
+    /// first (at most its delivery timeout).
+    func suspend() async {
+        let session = control.withLock { control -> DeliverySession? in
+            control.suspensions += 1
+            return control.session
+        }
+        session?.end()
+        wake.notify()
+        while true {
+            let generation = sessionEnded.generation
+            if control.withLock({ $0.session == nil }) { return }
+            await sessionEnded.wait(after: generation)
+        }
+    }
+
+    /// Ends a ``suspend()``.
+    func resume() {
+        control.withLock { $0.suspensions -= 1 }
         wake.notify()
     }
 
@@ -80,6 +101,11 @@ final class SubscriptionLoop: Sendable {
         }
         var waitingForLease = false
         while !stopping.isResolved, !Task.isCancelled {
+            let generation = wake.generation
+            if control.withLock({ $0.suspensions > 0 }) {
+                await wake.wait(after: generation)
+                continue
+            }
             do {
                 let now = environment.wallClock.now()
                 if let lease = try await environment.store.acquireLease(
@@ -136,6 +162,7 @@ final class SubscriptionLoop: Sendable {
             }
         }
         control.withLock { $0.session = nil }
+        sessionEnded.notify()
         if session.isLost {
             logger.warning("Durable subscription lost its lease; it stops delivering and takes the lease again if it is free")
         }

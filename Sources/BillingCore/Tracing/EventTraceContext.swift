@@ -40,7 +40,8 @@ extension BillingEvent {
         return BillingEvent(
             id: id, type: type, payload: payload, timestamp: timestamp, tenantId: tenantId, userId: userId,
             entityId: entityId, metadata: metadata.merging(entries) { _, new in new }, idempotencyKey: idempotencyKey,
-            correlationId: correlationId, causationId: causationId, schemaVersion: schemaVersion, sequence: sequence
+            correlationId: correlationId, causationId: causationId, schemaVersion: schemaVersion, sequence: sequence,
+            typedPayloadType: typedPayloadType
         )
     }
 }

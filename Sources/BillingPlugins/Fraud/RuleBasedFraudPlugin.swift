@@ -126,10 +126,18 @@ public final class RuleBasedFraudPlugin: FraudPlugin {
         }
         let userId = events.lazy.compactMap(\.userId).first
         let card = events.lazy.compactMap { $0.metadata["cardFingerprint"]?.stringValue }.first
-        try await setup.publisher.publish(
-            FraudReported(transactionId: transactionId, reason: reason, userId: userId, cardFingerprint: card),
-            tenantId: first.tenantId, idempotencyKey: "fraud.reported:\(transactionId)", causationId: first.id
-        )
+        // Reported once per transaction: a second report (another reason, say) changes nothing.
+        let key = "fraud.reported:\(transactionId)"
+        if try await setup.events.event(tenantId: first.tenantId, idempotencyKey: key) == nil {
+            do {
+                try await setup.publisher.publish(
+                    FraudReported(transactionId: transactionId, reason: reason, userId: userId, cardFingerprint: card),
+                    tenantId: first.tenantId, idempotencyKey: key, causationId: first.id
+                )
+            } catch let error as BillingError where error.code == .idempotencyConflict {
+                // A concurrent report with another reason won the race: reported either way.
+            }
+        }
         reported.withLock { reported in
             if let userId { reported.users.insert(TenantScoped(tenantId: first.tenantId, id: userId)) }
             if let card { reported.cards.insert(card) }

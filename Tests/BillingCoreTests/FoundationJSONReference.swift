@@ -1,0 +1,40 @@
+import BillingCore
+import Foundation
+
+/// The conversions `CanonicalJSON.value(from:)` and `CanonicalJSON.decode(_:from:)` made
+/// before the direct JSONValue coders: JSONEncoder → bytes → our parser, and our
+/// canonical writer → bytes → JSONDecoder. The new coders are checked against it.
+enum FoundationJSONReference {
+    static func value(from encodable: some Encodable) throws -> JSONValue {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Timestamp.format(date))
+        }
+        do {
+            let data = try encoder.encode(encodable)
+            return try CanonicalJSON.decode(data)
+        } catch let error as BillingError {
+            throw error
+        } catch {
+            throw BillingError(.payloadMismatch, "Could not encode \(type(of: encodable)) as JSON", underlying: error)
+        }
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = Timestamp.parse(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "Not an ISO 8601 timestamp")
+            }
+            return date
+        }
+        do {
+            return try decoder.decode(T.self, from: Data(CanonicalJSON.encode(value)))
+        } catch {
+            throw BillingError(.payloadMismatch, "Payload does not decode as \(T.self)", underlying: error)
+        }
+    }
+}
