@@ -25,8 +25,14 @@ public enum StorageConformance {
         EventAppendChecks.all, EventIdempotencyChecks.all, EventFilterChecks.all, EventPagingChecks.all, EventStoreLifecycleChecks.all,
     ].flatMap(\.self)
 
+    /// Registration, leases and fencing, progress, attempt records and dead letters.
+    public static let subscriptionStore: [StorageConformanceCheck] = [
+        SubscriptionRegistrationChecks.all, LeaseChecks.all, FencingChecks.all, ProgressChecks.all, AttemptChecks.all,
+        DeadLetterChecks.all, RedeliveryChecks.all,
+    ].flatMap(\.self)
+
     /// Every check, suite by suite.
     public static var all: [StorageConformanceCheck] {
-        eventStore
+        [eventStore, subscriptionStore].flatMap(\.self)
     }
 }
