@@ -31,8 +31,14 @@ public enum StorageConformance {
         DeadLetterChecks.all, RedeliveryChecks.all,
     ].flatMap(\.self)
 
+    /// Installed-plugin records.
+    public static let pluginRecordStore: [StorageConformanceCheck] = PluginRecordChecks.all
+
+    /// Plugins' own key-value state: conditions, versions, expiry, listing.
+    public static let pluginStateStore: [StorageConformanceCheck] = [PluginStateWriteChecks.all, PluginStateListingChecks.all].flatMap(\.self)
+
     /// Every check, suite by suite.
     public static var all: [StorageConformanceCheck] {
-        [eventStore, subscriptionStore].flatMap(\.self)
+        [eventStore, subscriptionStore, pluginRecordStore, pluginStateStore].flatMap(\.self)
     }
 }
