@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "BillingStoreTests",
             // The helper executable is the child process that durability tests kill.
-            dependencies: ["BillingCore", "BillingStore", "BillingTesting", "BilingusTestHelper"],
+            dependencies: ["BillingCore", "BillingStore", "BillingStorageConformance", "BillingTesting", "BilingusTestHelper"],
             swiftSettings: strictSettings
         ),
         .testTarget(
