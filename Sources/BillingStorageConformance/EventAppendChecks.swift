@@ -18,14 +18,17 @@ enum EventAppendChecks {
     static let sequences = StorageConformanceCheck(suite, "append assigns increasing sequences from 1 in input order, and returns each event as new") { store in
         let events = EventFixtures.thirty()
         let results = try await store.append(events)
-        try expectEqual(results.map(\.event.sequence), (1...30).map { Optional(Int64($0)) }, "the sequences of a first batch of 30")
-        try expectEqual(results.map(\.event), zip(events, 1...30).map { $0.withSequence(Int64($1)) }, "the returned events")
+        // Sequences may have gaps, so only the first and the order are fixed.
+        let assigned = results.compactMap(\.event.sequence)
+        try expect(assigned.count == 30 && zip(assigned, assigned.dropFirst()).allSatisfy { $0 < $1 }, "30 increasing sequences, got \(assigned)")
+        try expectEqual(assigned.first, 1, "the sequence of the first event stored")
+        try expectEqual(results.map(\.event), zip(events, assigned).map { $0.withSequence($1) }, "the returned events")
         try expect(results.allSatisfy { $0.isNew && !$0.isDuplicate }, "every result to be new (isNew, not isDuplicate)")
-        try expectEqual(await store.headSequence(), 30, "headSequence()")
+        try expectEqual(await store.headSequence(), assigned.last ?? 0, "headSequence()")
 
         let next = try await store.append([BillingEvent(type: .userCreated), BillingEvent(type: .userUpdated)])
         let sequences = next.compactMap(\.event.sequence)
-        try expect(sequences.count == 2 && sequences[0] > 30 && sequences[1] > sequences[0], "a second batch to continue above 30 in input order, got \(sequences)")
+        try expect(sequences.count == 2 && sequences[0] > assigned[29] && sequences[1] > sequences[0], "a second batch to continue above the first in input order, got \(sequences)")
         try expectEqual(await store.headSequence(), sequences[1], "headSequence() after the second batch")
     }
 
