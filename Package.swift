@@ -3,7 +3,8 @@ import PackageDescription
 
 // Layers point downward only:
 //   Bilingus (BillingEngine facade) → BillingPlugins → BillingStore → BillingCore
-// BillingTesting is the kit for hosts and plugin authors.
+// BillingTesting is the kit for hosts and plugin authors; BillingStorageConformance
+// is the kit for storage backends (any package runs it against its own store).
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -17,6 +18,7 @@ let package = Package(
         .library(name: "BillingStore", targets: ["BillingStore"]),
         .library(name: "BillingPlugins", targets: ["BillingPlugins"]),
         .library(name: "BillingTesting", targets: ["BillingTesting"]),
+        .library(name: "BillingStorageConformance", targets: ["BillingStorageConformance"]),
         .library(name: "Bilingus", targets: ["Bilingus"]),
         .executable(name: "BillingDemo", targets: ["BillingDemo"]),
     ],
@@ -73,6 +75,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The semantics of BillingCore's storage protocols as named checks; BillingCore
+        // only, and no test framework, so any backend's package can run them.
+        .target(
+            name: "BillingStorageConformance",
+            dependencies: ["BillingCore"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "Bilingus",
             dependencies: [
@@ -107,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "BillingStoreTests",
             // The helper executable is the child process that durability tests kill.
-            dependencies: ["BillingCore", "BillingStore", "BillingTesting", "BilingusTestHelper"],
+            dependencies: ["BillingCore", "BillingStore", "BillingStorageConformance", "BillingTesting", "BilingusTestHelper"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -51,7 +51,7 @@ struct DurableSubscriptionCrashTests {
 
         let store = try SQLiteEventStore(path: path)
         #expect(try await store.integrityCheck() == ["ok"])
-        let committed = try await store.getEvents()
+        let committed = try await store.events(matching: EventFilters())
         #expect(acknowledgedPublishes.isSubset(of: Set(committed.compactMap(\.sequence))), "every acknowledged publish was committed")
         #expect(committed.count > 200, "the rounds published a meaningful amount")
 

@@ -23,7 +23,7 @@ struct SQLiteEventStoreTests {
                             for limit in [nil, 25] {
                                 let filters = EventFilters(
                                     types: types, typePatterns: patterns,
-                                    tenantId: mask & 1 != 0 ? "t" : nil,
+                                    tenant: mask & 1 != 0 ? "t" : .any,
                                     userId: mask & 2 != 0 ? "u" : nil,
                                     entityId: mask & 4 != 0 ? "e" : nil,
                                     from: mask & 8 != 0 ? base : nil,
@@ -42,8 +42,8 @@ struct SQLiteEventStoreTests {
         }
         #expect(checked == 3 * 4 * 32 * 4 * 2 * 2)
         // And the most selective filter picks its index.
-        #expect(try await store.queryPlan(for: EventFilters(tenantId: "t", entityId: "e")).joined().contains("events_entity"))
-        #expect(try await store.queryPlan(for: EventFilters(types: [.invoicePaid], tenantId: "t")).joined().contains("events_tenant"))
+        #expect(try await store.queryPlan(for: EventFilters(tenant: "t", entityId: "e")).joined().contains("events_entity"))
+        #expect(try await store.queryPlan(for: EventFilters(types: [.invoicePaid], tenant: "t")).joined().contains("events_tenant"))
         #expect(try await store.queryPlan(for: EventFilters(typePatterns: ["invoice.*"])).joined().contains("events_type"))
         #expect(try await store.queryPlan(for: EventFilters(from: base)).joined().contains("events_timestamp"))
         // Lookups by id and idempotency key use their unique indexes.
@@ -59,7 +59,7 @@ struct SQLiteEventStoreTests {
         #expect(try await store.scalarOnWriter("SELECT max(version) FROM schema_migrations") == SQLiteSchema.latestVersion)
         #expect(try await store.scalarOnWriter("SELECT count(*) FROM sqlite_master WHERE name IN ('events', 'plugins', 'webhook_endpoints')") == 3)
         #expect(try await store.scalarOnWriter("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'events_%'") == 6)
-        try await store.save(BillingEvent(type: .userCreated))
+        _ = try await store.append([BillingEvent(type: .userCreated)])
         let reopened = try SQLiteEventStore(path: path)
         #expect(try await reopened.scalarOnWriter("SELECT count(*) FROM schema_migrations") == Int64(SQLiteSchema.migrations.count))
         #expect(try await reopened.headSequence() == 1)
@@ -87,7 +87,7 @@ struct SQLiteEventStoreTests {
         let full = try SQLiteEventStore(path: TemporaryFiles.newPath(), configuration: .init(synchronous: .full))
         #expect(try await full.scalarOnWriter("PRAGMA synchronous") == 2)
         #expect(try await full.scalarOnWriter("PRAGMA foreign_keys") == 1)
-        try await full.save(BillingEvent(type: .userCreated))
+        _ = try await full.append([BillingEvent(type: .userCreated)])
         #expect(try await full.headSequence() == 1)
     }
 
@@ -164,25 +164,25 @@ struct SQLiteEventStoreTests {
 
         // Nothing partial: the 20 earlier events, intact.
         #expect(try await store.headSequence() == 20)
-        #expect(try await store.getEvents().count == 20)
+        #expect(try await store.events(matching: EventFilters()).count == 20)
         #expect(try await store.integrityCheck() == ["ok"])
 
         // Space is freed: the same publish now succeeds.
         try await store.executeOnWriter("PRAGMA max_page_count = 1073741823")
         let stored = try await bus.publish(BillingEvent(type: .invoicePaid, payload: big))
-        #expect(stored.sequence == 21)
-        #expect(try await store.event(id: stored.id)?.payload == big)
+        #expect(stored.event.sequence == 21)
+        #expect(try await store.event(id: stored.event.id)?.payload == big)
     }
 
     @Test("A read-only store reads, and refuses appends with storage.read_only")
     func readOnly() async throws {
         let path = TemporaryFiles.newPath()
         let writable = try SQLiteEventStore(path: path)
-        let first = try await writable.save(BillingEvent(type: .userCreated, entityId: "u-1"))
+        let first = try await writable.append([BillingEvent(type: .userCreated, entityId: "u-1")])[0].event
         let readOnly = try SQLiteEventStore(path: path, configuration: .init(readOnly: true))
-        #expect(try await readOnly.getEventsByEntity("u-1") == [first])
+        #expect(try await readOnly.events(forEntity: "u-1", tenant: .any) == [first])
         do {
-            try await readOnly.save(BillingEvent(type: .userUpdated))
+            _ = try await readOnly.append([BillingEvent(type: .userUpdated)])
             Issue.record("a read-only store accepted an append")
         } catch let error as BillingError {
             #expect(error.code == .storageReadOnly)
@@ -207,7 +207,7 @@ struct SQLiteEventStoreTests {
                 group.addTask {
                     var lastHead: Int64 = 0
                     for _ in 0..<100 {
-                        let events = try await store.getEvents()
+                        let events = try await store.events(matching: EventFilters())
                         // Batches are atomic and sequences gap-free: a read sees whole batches, in order.
                         #expect(events.count % 10 == 0)
                         #expect(events.enumerated().allSatisfy { $0.element.sequence == Int64($0.offset + 1) })
@@ -246,7 +246,7 @@ struct SQLiteEventStoreTests {
             }).map(\.event)
         }
         let reopened = try SQLiteEventStore(path: path)
-        let read = try await reopened.getEvents()
+        let read = try await reopened.events(matching: EventFilters())
         #expect(read == stored)
         #expect(read.map(\.canonicalJSON) == stored.map(\.canonicalJSON))
     }
@@ -274,7 +274,7 @@ struct SQLiteEventStoreTests {
 
         let store = try SQLiteEventStore(path: path)
         #expect(try await store.integrityCheck() == ["ok"])
-        let all = try await store.getEvents()
+        let all = try await store.events(matching: EventFilters())
         // Sequences unique and increasing.
         #expect(zip(all, all.dropFirst()).allSatisfy { $0.sequence! < $1.sequence! })
         // Every acknowledged batch is present, whole, at the sequences reported.
@@ -309,11 +309,11 @@ struct SQLiteEventStoreTests {
         #expect(second.lines == ["done 1500"])
 
         // This process's readers see the other processes' events.
-        let all = try await store.getEvents()
+        let all = try await store.events(matching: EventFilters())
         #expect(all.count == 4500)
         #expect(Set(all.map(\.sequence)).count == 4500)
         for entity in ["parent", "child-a", "child-b"] {
-            let own = try await store.getEventsByEntity(entity)
+            let own = try await store.events(forEntity: entity, tenant: .any)
             #expect(own.map { $0.payload["index"]?.intValue } == (0..<1500).map { Optional(Int64($0)) }, "\(entity) out of order or incomplete")
         }
     }

@@ -100,7 +100,8 @@ extension InMemoryEventStore {
 
     private static func select(_ selection: DeadLetterSelection, _ state: State) -> [Int64] {
         switch selection {
-        case .ids(let ids): ids.filter { state.deadLetters[$0] != nil }
+        // An id listed twice is still one dead letter, counted once.
+        case .ids(let ids): Array(Set(ids)).filter { state.deadLetters[$0] != nil }
         case .subscription(let name): state.deadLetters.values.filter { $0.subscription == name }.map(\.id)
         }
     }

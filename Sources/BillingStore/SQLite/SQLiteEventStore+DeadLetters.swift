@@ -127,7 +127,8 @@ extension SQLiteEventStore {
                 try connection.transaction(operation) {
                     let statement = try connection.statement(sql + " WHERE id = ?")
                     defer { statement.reset() }
-                    for id in ids {
+                    // An id listed twice is still one dead letter, counted once.
+                    for id in Set(ids) {
                         statement.reset()
                         statement.bind(1, id)
                         _ = try statement.step(operation)

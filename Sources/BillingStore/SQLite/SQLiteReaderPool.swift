@@ -50,9 +50,14 @@ final class SQLiteReaderPool: Sendable {
         }
     }
 
-    /// Waits for every reader to be idle, then closes them. Later reads fail with `shut_down`.
+    /// Waits for every reader to be idle, then closes them. Later reads fail with `shut_down`;
+    /// closing again does nothing (the first close holds every reader for good).
     func close() async {
-        state.withLock { $0.closed = true }
+        let wasClosed = state.withLock { state in
+            defer { state.closed = true }
+            return state.closed
+        }
+        guard !wasClosed else { return }
         for _ in readers.indices {
             _ = await acquire()
         }
