@@ -2,6 +2,7 @@ import Bilingus
 import Foundation
 import Logging
 import Synchronization
+import Testing
 
 /// Values and waits the guide's tests share. Nothing here is quoted in the guide.
 enum Fixture {
@@ -76,3 +77,26 @@ struct CapturedLog: LogHandler {
         Logger(label: "plugin-guide") { _ in CapturedLog(lines) }
     }
 }
+
+@Suite("Guide: the shared test fixtures")
+struct GuideFixturesTests {
+    @Test("eventually returns as soon as the condition holds, and false once its time is up")
+    func eventuallyWaits() async throws {
+        let start = ContinuousClock.now
+        let never = try await eventually(within: .milliseconds(50)) { false }
+        #expect(!never && ContinuousClock.now - start >= .milliseconds(50))
+        let calls = Mutex(0)
+        let third = try await eventually { calls.withLock { $0 += 1; return $0 == 3 } }
+        #expect(third && calls.withLock { $0 } == 3)
+    }
+
+    @Test("The captured log keeps each line with its metadata")
+    func capturedLog() {
+        let lines = CapturedLog.Lines()
+        var logger = CapturedLog.logger(lines)
+        logger[metadataKey: "billing.plugin"] = "late-fees"
+        logger.warning("Fee skipped", metadata: ["invoice": "inv-1"])
+        #expect(lines.all == ["warning Fee skipped [\"billing.plugin=late-fees\", \"invoice=inv-1\"]"])
+    }
+}
+
