@@ -6,7 +6,7 @@ import Testing
 // MARK: - Sample: an amount-limit FraudPlugin (Documentation/PluginGuide.md, "FraudPlugin")
 
 final class AmountLimitFraudPlugin: FraudPlugin {
-    let name = "amount-limit"
+    static let name = "amount-limit"
     let version = "1.0.0"
     let description = "Blocks payments above a limit and flags those above half of it"
     let author = "Acme Corp"
@@ -38,12 +38,12 @@ final class AmountLimitFraudPlugin: FraudPlugin {
                 transaction: TransactionSnapshot(
                     id: payment.id, userId: payment.userId, kind: "payment", amount: payment.amount, status: payment.status
                 ),
-                user: context.user, tenantId: context.tenant
+                user: context.user, tenantId: context.tenantId
             )
         )
         let data = try CanonicalJSON.value(from: verdict)
         if verdict.shouldBlock {
-            return .stop("Blocked by \(name): " + verdict.reasons.joined(separator: "; "), data: data)
+            return .stop(reason: "Blocked by \(name): " + verdict.reasons.joined(separator: "; "), data: data)
         }
         return .success(data)
     }

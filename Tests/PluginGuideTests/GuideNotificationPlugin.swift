@@ -12,23 +12,23 @@ struct OutboxEntry: Sendable, Hashable {
 }
 
 actor OutboxNotificationPlugin: NotificationPlugin {
-    nonisolated let name = "outbox"
+    static let name = "outbox"
     nonisolated let version = "1.0.0"
     nonisolated let description = "Queues invoice emails in an outbox"
     nonisolated let author = "Acme Corp"
     nonisolated var eventPatterns: [EventPattern] { ["invoice.generated", "invoice.overdue"] }
 
-    private var clock: (any BillingClock)?
+    private var wallClock: WallClock?
     private var locale = "en"
     private(set) var outbox: [OutboxEntry] = []
 
     func initialize(_ config: PluginConfig) async throws {
         locale = try config.settings.string("locale", default: "en")
-        clock = config.clock  // not Date(): tests drive time with a TestClock
+        wallClock = config.wallClock  // not Date(): tests drive time with a TestClock
     }
 
     func execute(_ context: BillingContext) async throws -> PluginResult {
-        guard let event = context.event else { return .success() }
+        let event = context.event
         let invoice: InvoiceSnapshot
         let recipient: String
         switch event.type {
@@ -52,10 +52,10 @@ actor OutboxNotificationPlugin: NotificationPlugin {
     }
 
     func sendNotification(_ notification: NotificationRequest) async throws -> NotificationReceipt {
-        guard let clock else { throw BillingError(.unsupported, "outbox is not initialized") }
+        guard let wallClock else { throw BillingError(.unsupported, "outbox is not initialized") }
         // Idempotent on the id: a redelivered event does not queue a second email.
         if !outbox.contains(where: { $0.request.id == notification.id }) {
-            outbox.append(OutboxEntry(request: notification, queuedAt: clock.now()))
+            outbox.append(OutboxEntry(request: notification, queuedAt: wallClock.now()))
         }
         return NotificationReceipt(notificationId: notification.id, status: .queued)
     }
@@ -65,7 +65,7 @@ actor OutboxNotificationPlugin: NotificationPlugin {
     }
 
     func shutdown() async throws {
-        clock = nil
+        wallClock = nil
     }
 }
 
@@ -94,7 +94,7 @@ struct GuideNotificationPluginTests {
         #expect(outbox.first?.request.id == "outbox:\(generated.id)")
         #expect(outbox.first?.request.recipient == "ada@example.com")
         #expect(outbox.first?.request.locale == "de")
-        #expect(outbox.first?.queuedAt == harness.clock.now())
+        #expect(outbox.first?.queuedAt == harness.clock.wallClock.now())
         #expect(try await harness.plugin.getNotificationStatus("outbox:\(generated.id)") == .queued)
     }
 

@@ -38,14 +38,14 @@ struct AcmePayUnavailable: Error, CustomStringConvertible {
 }
 
 actor AcmePaymentPlugin: PaymentPlugin {
-    nonisolated let name = "acme-pay"
+    static let name = "acme-pay"
     nonisolated let version = "1.0.0"
     nonisolated let description = "Charges cards through Acme Pay"
     nonisolated let author = "Acme Corp"
 
     private let client: any AcmePayClient
     private var options: AcmeOptions?
-    private var bus: EventBus?
+    private var publisher: (any EventPublisher)?
 
     init(client: any AcmePayClient) {
         self.client = client
@@ -53,13 +53,15 @@ actor AcmePaymentPlugin: PaymentPlugin {
 
     func initialize(_ config: PluginConfig) async throws {
         options = try AcmeOptions(config.settings)  // throws, naming the key, on a bad setting
-        bus = config.bus
+        publisher = config.publisher
     }
 
     func execute(_ context: BillingContext) async throws -> PluginResult {
-        guard let bus else { return .failure("acme-pay is not initialized") }
-        // payment.initiated → processPayment → payment.completed or payment.failed.
-        return try await handlePaymentInitiated(context, bus: bus)
+        guard let publisher else { return .failure(message: "acme-pay is not initialized") }
+        // Only its durable subscription charges: a direct call's event was never stored.
+        guard context.delivery != nil else { return .success() }
+        // payment.initiated → processPayment → payment.completed, or payment.failed and `.stop` for a decline.
+        return try await handlePaymentInitiated(context, publisher: publisher)
     }
 
     func processPayment(_ request: PaymentRequest) async throws -> PaymentResult {
@@ -103,7 +105,7 @@ actor AcmePaymentPlugin: PaymentPlugin {
 
     func shutdown() async throws {
         options = nil
-        bus = nil
+        publisher = nil
     }
 
     func healthCheck() async -> PluginHealth {
@@ -113,58 +115,6 @@ actor AcmePaymentPlugin: PaymentPlugin {
     private func requireOptions() throws -> AcmeOptions {
         guard let options else { throw BillingError(.unsupported, "acme-pay is not initialized") }
         return options
-    }
-}
-
-// MARK: - Test double
-
-/// Behaves like a payment provider: a repeated idempotency key returns the first charge.
-final class FakeAcmePayClient: AcmePayClient {
-    private let state = Mutex(State())
-
-    private struct State {
-        var charges: [String: AcmeCharge] = [:]
-        var requests: [AcmeChargeRequest] = []
-        var failures: [Int] = []
-    }
-
-    /// Charges at or above this many minor units are declined.
-    let declineFrom: Int64
-    let expectedKey: String
-
-    init(declineFrom: Int64 = 1_000_000, expectedKey: String = "sk_test_acme") {
-        self.declineFrom = declineFrom
-        self.expectedKey = expectedKey
-    }
-
-    /// Makes the next calls fail with these HTTP statuses.
-    func failNext(_ statuses: Int...) {
-        state.withLock { $0.failures += statuses }
-    }
-
-    var requests: [AcmeChargeRequest] { state.withLock { $0.requests } }
-    /// Distinct charges made (by idempotency key).
-    var chargeCount: Int { state.withLock { $0.charges.count } }
-
-    func charge(_ charge: AcmeChargeRequest, apiKey: Secret) async throws -> AcmeCharge {
-        guard apiKey.reveal() == expectedKey else { throw AcmePayUnavailable(status: 401) }
-        return try state.withLock { state in
-            state.requests.append(charge)
-            if !state.failures.isEmpty { throw AcmePayUnavailable(status: state.failures.removeFirst()) }
-            if let earlier = state.charges[charge.idempotencyKey] { return earlier }
-            let approved = charge.amount.minorUnits < declineFrom
-            let made = AcmeCharge(id: "ch_\(state.charges.count + 1)", approved: approved, declineCode: approved ? nil : "insufficient_funds")
-            state.charges[charge.idempotencyKey] = made
-            return made
-        }
-    }
-
-    func refund(chargeId: String, amount: Money?, idempotencyKey: String, apiKey: Secret) async throws -> AcmeRefund {
-        AcmeRefund(id: "re_\(chargeId)", amount: amount ?? .zero(.usd))
-    }
-
-    func status(ofPayment paymentId: String, apiKey: Secret) async throws -> String {
-        "succeeded"
     }
 }
 
@@ -200,11 +150,26 @@ struct GuidePaymentPluginTests {
         let harness = PluginHarness(plugin: AcmePaymentPlugin(client: FakeAcmePayClient(declineFrom: 1_000)), settings: ["apiKey": .secret("sk_test_acme")])
         try await harness.initialize()
         let result = try await harness.deliver(PaymentInitiated(payment: payment))
-        #expect(result.success)
-        #expect(!result.shouldContinue)
+        guard case .stop(let reason, let data) = result else {
+            Issue.record("a decline is .stop, not \(result)")
+            return
+        }
+        #expect(reason == "Acme Pay declined the charge")
+        #expect(data?["failureCode"] == "insufficient_funds")
+        #expect(result.success && !result.shouldContinue)
         let failed = try await harness.recorder.expect(.paymentFailed)
         #expect(try failed.decodePayload(as: PaymentFailed.self).failureCode == "insufficient_funds")
         try await harness.recorder.expectNone(.paymentCompleted)
+    }
+
+    @Test("A direct call charges nothing: only the durable subscription's deliveries do")
+    func directCallsDoNotCharge() async throws {
+        let provider = FakeAcmePayClient()
+        let harness = PluginHarness(plugin: AcmePaymentPlugin(client: provider), settings: ["apiKey": .secret("sk_test_acme")])
+        try await harness.initialize()
+        let result = try await harness.execute(BillingContext(event: try BillingEvent(PaymentInitiated(payment: payment))))
+        #expect(result == .success())
+        #expect(provider.requests.isEmpty)
     }
 
     @Test("A provider outage throws (so the subscription retries); the retry charges once")

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 
-/// Every ```swift block of Documentation/PluginGuide.md (and of the DocC article on
-/// plugins) must be quoted verbatim (whole lines) from code that CI compiles and tests: this target's files, the LoyaltyPoints
-/// example, or the sample manifest (checked with `swift package dump-package`).
+/// Every ```swift block of Documentation/PluginGuide.md (and of the other plugin documents)
+/// must be quoted verbatim (whole lines) from code that CI compiles and tests: this target's
+/// files, the LoyaltyPoints example, or the sample manifest (which `swift package
+/// dump-package` must accept).
 @Suite("Documentation/PluginGuide.md quotes compiled code only")
 struct GuideSamplesAreCompiledTests {
     /// The repository root: this file is `<root>/Tests/PluginGuideTests/<file>.swift`.
@@ -48,15 +49,15 @@ struct GuideSamplesAreCompiledTests {
             .joined(separator: "\n")
     }
 
-    /// The DocC articles about plugins, held to the same rule as the guide.
-    static let doccArticles = ["Sources/BillingCore/BillingCore.docc/WritingPlugins.md"]
+    /// The other documents about plugins, held to the same rule as the guide.
+    static let otherDocuments = ["Sources/BillingCore/BillingCore.docc/WritingPlugins.md", "Documentation/Plugins.md"]
 
     @Test("Every swift block appears verbatim, as whole lines, in the compiled samples")
     func blocksAreQuoted() throws {
         let guide = try String(contentsOf: Self.root.appendingPathComponent("Documentation/PluginGuide.md"), encoding: .utf8)
         #expect(Self.swiftBlocks(in: guide).count >= 10, "the guide should show its samples")
         var blocks = Self.swiftBlocks(in: guide)
-        for article in Self.doccArticles {
+        for article in Self.otherDocuments {
             let text = try String(contentsOf: Self.root.appendingPathComponent(article), encoding: .utf8)
             let found = Self.swiftBlocks(in: text)
             #expect(!found.isEmpty, "\(article) should show a sample")
@@ -68,6 +69,17 @@ struct GuideSamplesAreCompiledTests {
             #expect(!block.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "empty swift block")
             let quoted = sources.contains("\n" + block + "\n")  // whole lines, not just a substring
             #expect(quoted, "not quoted verbatim from a compiled file; block starts: \(firstLine)")
+        }
+    }
+
+    @Test("The plugin documents name no plugin that does not exist, and cite the specification, not a seed")
+    func noPhantoms() throws {
+        for document in ["Documentation/PluginGuide.md"] + Self.otherDocuments {
+            let text = try String(contentsOf: Self.root.appendingPathComponent(document), encoding: .utf8)
+            for phantom in ["StripePaymentPlugin", "AuditLogPlugin", "stripe-payment"] {
+                #expect(!text.contains(phantom), "\(document) mentions \(phantom), which does not exist")
+            }
+            #expect(text.range(of: "\\bseeds?\\b", options: [.regularExpression, .caseInsensitive]) == nil, "\(document) says 'seed'")
         }
     }
 

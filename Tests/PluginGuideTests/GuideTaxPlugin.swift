@@ -5,7 +5,7 @@ import Testing
 // MARK: - Sample: a flat-rate TaxPlugin (Documentation/PluginGuide.md, "TaxPlugin")
 
 actor FlatTaxPlugin: TaxPlugin {
-    nonisolated let name = "flat-tax"
+    static let name = "flat-tax"
     nonisolated let version = "1.0.0"
     nonisolated let description = "One tax rate for everything"
     nonisolated let author = "Acme Corp"
