@@ -5,7 +5,9 @@ import Foundation
 enum PluginStateWriteChecks {
     static let suite = "PluginStateStore"
 
-    static let all: [StorageConformanceCheck] = [versionsGrow, absentCondition, versionCondition, expiry, conditionalDelete, values, namespaces]
+    static let all: [StorageConformanceCheck] = [
+        versionsGrow, absentCondition, versionCondition, expiry, conditionalDelete, versionsAfterCleanup, values, namespaces,
+    ]
 
     /// A fixed instant, so checks never depend on the clock.
     static let now = Date(timeIntervalSince1970: 1_790_000_000.5)
@@ -19,15 +21,17 @@ enum PluginStateWriteChecks {
         return try unwrap(entry, "the entry written under '\(key)' with condition \(condition)", fileID: fileID, line: line)
     }
 
-    static let versionsGrow = StorageConformanceCheck(suite, "A new entry has version 1, each write adds one, and entries read back as written") { store in
+    static let versionsGrow = StorageConformanceCheck(suite, "A new entry has a positive version, each write a greater one, and entries read back as written") { store in
         let first = try await put(store, "k", ["n": 1])
-        try expectEqual(first, PluginStateEntry(key: "k", value: ["n": 1], version: 1, expiresAt: nil, updatedAt: now), "the new entry")
+        try expect(first.version >= 1, "a positive version, not \(first.version)")
+        try expectEqual(first, PluginStateEntry(key: "k", value: ["n": 1], version: first.version, expiresAt: nil, updatedAt: now), "the new entry")
         try expectEqual(await store.pluginState(plugin: "p", key: "k", now: now), first, "the new entry read back")
         let second = try await put(store, "k", "two", at: now.addingTimeInterval(1))
-        try expectEqual(second, PluginStateEntry(key: "k", value: "two", version: 2, expiresAt: nil, updatedAt: now.addingTimeInterval(1)), "the entry written again")
+        try expect(second.version > first.version, "a greater version after a second write")
+        try expectEqual(second, PluginStateEntry(key: "k", value: "two", version: second.version, expiresAt: nil, updatedAt: now.addingTimeInterval(1)), "the entry written again")
         let expiresAt = now.addingTimeInterval(100.000_000_4)
         let third = try await put(store, "k", [1, 2], expiresAt: expiresAt, at: now.addingTimeInterval(2))
-        try expectEqual(third.version, 3, "the version after a third write")
+        try expect(third.version > second.version, "a greater version after a third write")
         try expectEqual(third.expiresAt, Timestamp.normalize(expiresAt), "the expiry, at microsecond precision")
         try expectEqual(await store.pluginState(plugin: "p", key: "k", now: now.addingTimeInterval(3)), third, "the third entry read back")
         try expectEqual(await store.pluginState(plugin: "p", key: "other", now: now), nil, "a key never written")
@@ -35,7 +39,7 @@ enum PluginStateWriteChecks {
 
     static let absentCondition = StorageConformanceCheck(suite, ".absent writes only when there is no live entry; otherwise it returns nil and writes nothing") { store in
         let claimed = try await put(store, "claim", "first", if: .absent)
-        try expectEqual(claimed.version, 1, "the version of the claim")
+        try expect(claimed.version >= 1, "a positive version of the claim")
         let second = try await store.putPluginState(plugin: "p", key: "claim", value: "second", condition: .absent, expiresAt: nil, now: now.addingTimeInterval(1))
         try expectEqual(second, nil, "a second .absent write")
         try expectEqual(await store.pluginState(plugin: "p", key: "claim", now: now.addingTimeInterval(2)), claimed, "the entry after the refused write")
@@ -46,29 +50,29 @@ enum PluginStateWriteChecks {
         try expectEqual(onMissing, nil, "a .version(1) write where there is no entry")
         try expectEqual(await store.pluginState(plugin: "p", key: "k", now: now), nil, "the key after the refused write")
         let first = try await put(store, "k", "one")
-        let wrong = try await store.putPluginState(plugin: "p", key: "k", value: "x", condition: .version(2), expiresAt: nil, now: now)
-        try expectEqual(wrong, nil, "a .version(2) write over version 1")
+        let wrong = try await store.putPluginState(plugin: "p", key: "k", value: "x", condition: .version(first.version + 1), expiresAt: nil, now: now)
+        try expectEqual(wrong, nil, "a write conditioned on another version")
         try expectEqual(await store.pluginState(plugin: "p", key: "k", now: now), first, "the entry after the refused write")
-        let swapped = try await put(store, "k", "two", if: .version(1), at: now.addingTimeInterval(1))
-        try expectEqual(swapped.version, 2, "the version after a compare-and-set")
+        let swapped = try await put(store, "k", "two", if: .version(first.version), at: now.addingTimeInterval(1))
+        try expect(swapped.version > first.version, "a greater version after a compare-and-set")
         try expectEqual(swapped.value, "two", "the value after a compare-and-set")
-        let stale = try await store.putPluginState(plugin: "p", key: "k", value: "x", condition: .version(1), expiresAt: nil, now: now)
-        try expectEqual(stale, nil, "a second compare-and-set over version 1")
+        let stale = try await store.putPluginState(plugin: "p", key: "k", value: "x", condition: .version(first.version), expiresAt: nil, now: now)
+        try expectEqual(stale, nil, "a second compare-and-set over the first version")
         try expectEqual(await store.pluginState(plugin: "p", key: "k", now: now.addingTimeInterval(2)), swapped, "the entry after the stale write")
     }
 
-    static let expiry = StorageConformanceCheck(suite, "An expired entry reads as absent, can be claimed again, and its new version is the old one plus one") { store in
+    static let expiry = StorageConformanceCheck(suite, "An expired entry reads as absent, can be claimed again, and its new version is greater than the old one") { store in
         let lease = try await put(store, "lock", "a", if: .absent, expiresAt: now.addingTimeInterval(10))
         try expectEqual(await store.pluginState(plugin: "p", key: "lock", now: now.addingTimeInterval(5)), lease, "the entry before its expiry")
         let later = now.addingTimeInterval(11)
         try expectEqual(await store.pluginState(plugin: "p", key: "lock", now: later), nil, "the entry after its expiry")
-        let overExpired = try await store.putPluginState(plugin: "p", key: "lock", value: "x", condition: .version(1), expiresAt: nil, now: later)
+        let overExpired = try await store.putPluginState(plugin: "p", key: "lock", value: "x", condition: .version(lease.version), expiresAt: nil, now: later)
         try expectEqual(overExpired, nil, "a compare-and-set over the expired version")
         let reclaimed = try await put(store, "lock", "b", if: .absent, expiresAt: now.addingTimeInterval(20), at: later)
-        try expectEqual(reclaimed.version, 2, "the version of the entry claimed again after expiry")
+        try expect(reclaimed.version > lease.version, "a greater version for the entry claimed again after expiry")
         try expectEqual(await store.pluginState(plugin: "p", key: "lock", now: later), reclaimed, "the entry claimed again")
         let overwritten = try await put(store, "lock", "c", at: now.addingTimeInterval(21))
-        try expectEqual(overwritten.version, 3, "the version of an .any write over an expired entry")
+        try expect(overwritten.version > reclaimed.version, "a greater version for an .any write over an expired entry")
         try expectEqual(overwritten.expiresAt, nil, "the expiry of the entry written without one")
     }
 
@@ -77,19 +81,33 @@ enum PluginStateWriteChecks {
             try await store.deletePluginState(plugin: "p", key: key, condition: condition, now: date)
         }
         try expect(try await !delete("k", .any), "deleting a key never written to return false")
-        _ = try await put(store, "k", "one")
+        let old = try await put(store, "k", "one")
         let current = try await put(store, "k", "two")
         try expect(try await !delete("k", .absent), "an .absent delete of a live entry to return false")
-        try expect(try await !delete("k", .version(1)), "a .version(1) delete of version 2 to return false")
+        try expect(try await !delete("k", .version(old.version)), "a delete conditioned on an older version to return false")
         try expectEqual(await store.pluginState(plugin: "p", key: "k", now: now), current, "the entry after the refused deletes")
-        try expect(try await delete("k", .version(2)), "a .version(2) delete of version 2 to return true")
+        try expect(try await delete("k", .version(current.version)), "a delete conditioned on the current version to return true")
         try expectEqual(await store.pluginState(plugin: "p", key: "k", now: now), nil, "the entry after its deletion")
         try expect(try await !delete("k", .any), "deleting the deleted entry again to return false")
-        try expectEqual(try await put(store, "k", "new", if: .absent).version, 1, "the version of an entry created again after deletion")
+        let recreated = try await put(store, "k", "new", if: .absent)
+        try expect(recreated.version > current.version, "an entry created again after deletion never reuses a version")
 
         _ = try await put(store, "brief", "x", expiresAt: now.addingTimeInterval(10))
         try expect(try await !delete("brief", .any, at: now.addingTimeInterval(11)), "deleting an expired entry to return false")
         try expect(try await delete("k", .any), "an .any delete of a live entry to return true")
+    }
+
+    static let versionsAfterCleanup = StorageConformanceCheck(
+        suite, "After removeExpiredPluginState removed an entry, its key never gets a version it had, so a stale compare-and-set fails"
+    ) { store in
+        let lease = try await put(store, "lock", "a", if: .absent, expiresAt: now.addingTimeInterval(10))
+        let removed = try await store.removeExpiredPluginState(before: now.addingTimeInterval(11))
+        try expectEqual(removed, 1, "entries removed by the cleanup")
+        let later = now.addingTimeInterval(12)
+        let reclaimed = try await put(store, "lock", "b", if: .absent, at: later)
+        try expect(reclaimed.version > lease.version, "a version greater than the removed entry's")
+        let stale = try await store.putPluginState(plugin: "p", key: "lock", value: "x", condition: .version(lease.version), expiresAt: nil, now: later)
+        try expectEqual(stale, nil, "a compare-and-set holding the removed entry's version")
     }
 
     static let values = StorageConformanceCheck(suite, "Values of every JSON kind round-trip") { store in
@@ -110,9 +128,9 @@ enum PluginStateWriteChecks {
     static let namespaces = StorageConformanceCheck(suite, "Plugins are namespaced: two plugins' entries under one key are separate") { store in
         let a = try await put(store, "k", "a", plugin: "alpha")
         let b = try await put(store, "k", "b", plugin: "beta", if: .absent)
-        try expectEqual(b.version, 1, "beta's entry, claimed while alpha has one under the same key")
+        try expectEqual(b.value, "b", "beta's entry, claimed while alpha has one under the same key")
         let a2 = try await put(store, "k", "a2", plugin: "alpha", if: .version(a.version))
-        try expectEqual(a2.version, 2, "alpha's version after its second write")
+        try expect(a2.version > a.version, "alpha's version grows with its second write")
         try expectEqual(await store.pluginState(plugin: "beta", key: "k", now: now), b, "beta's entry after alpha's writes")
         try expectEqual(await store.pluginStates(plugin: "alpha", prefix: "", after: nil, limit: 10, now: now), [a2], "alpha's entries listed")
         try expect(try await store.deletePluginState(plugin: "alpha", key: "k", condition: .any, now: now), "deleting alpha's entry")

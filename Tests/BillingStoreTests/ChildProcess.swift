@@ -10,6 +10,7 @@ final class ChildProcess: Sendable {
         var partial = Data()
         var finished = false
         var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var lineWaiters: [(matches: @Sendable (String) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     private let process: Process
@@ -44,8 +45,11 @@ final class ChildProcess: Sendable {
             process.waitUntilExit()
             let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
                 state.finished = true
-                defer { state.waiters.removeAll() }
-                return state.waiters.map(\.continuation)
+                defer {
+                    state.waiters.removeAll()
+                    state.lineWaiters.removeAll()
+                }
+                return state.waiters.map(\.continuation) + state.lineWaiters.map(\.continuation)
             }
             for waiter in waiters { waiter.resume() }
             exited.signal()
@@ -54,14 +58,20 @@ final class ChildProcess: Sendable {
 
     private func append(_ chunk: Data) {
         let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            let firstNew = state.lines.count
             state.partial.append(chunk)
             while let newline = state.partial.firstIndex(of: 0x0A) {
                 state.lines.append(String(decoding: state.partial[state.partial.startIndex..<newline], as: UTF8.self))
                 state.partial.removeSubrange(state.partial.startIndex...newline)
             }
             let count = state.lines.count
-            let ready = state.waiters.filter { $0.count <= count }.map(\.continuation)
+            var ready = state.waiters.filter { $0.count <= count }.map(\.continuation)
             state.waiters.removeAll { $0.count <= count }
+            // Waiters have seen the earlier lines already: look at this chunk's only.
+            let fresh = state.lines[firstNew...]
+            let matched = state.lineWaiters.filter { waiter in fresh.contains(where: waiter.matches) }
+            state.lineWaiters.removeAll { waiter in fresh.contains(where: waiter.matches) }
+            ready += matched.map(\.continuation)
             return ready
         }
         for waiter in ready { waiter.resume() }
@@ -83,6 +93,21 @@ final class ChildProcess: Sendable {
             if ready { continuation.resume() }
         }
     }
+
+    /// Waits until the child printed a line matching `matches`, or exited.
+    func waitForLine(where matches: @escaping @Sendable (String) -> Bool) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { state -> Bool in
+                if state.finished || state.lines.contains(where: matches) { return true }
+                state.lineWaiters.append((matches, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    /// The process id.
+    var processIdentifier: Int32 { process.processIdentifier }
 
     /// Sends SIGKILL: no cleanup, no flush, like a crash or the OOM killer.
     func kill() {

@@ -27,8 +27,10 @@ struct DurableSubscriptionCrashTests {
 
         for _ in 0..<22 {
             let child = try ChildProcess(["consume-loop", path])
-            // Anywhere from start-up to steady state (the child writes ~15,000 lines a second).
-            await child.waitForLines(Int.random(in: 40...3000, using: &generator))
+            // Once the child delivers (it first takes over the killed child's lease, which
+            // lapses within 0.6 s), anywhere from there to steady state (~15,000 lines a second).
+            await child.waitForLine { $0.hasPrefix("handled ") }
+            await child.waitForLines(child.lines.count + Int.random(in: 1...3000, using: &generator))
             child.kill()
             #expect(await child.waitForExit() == SIGKILL)
             let lines = child.lines

@@ -5,6 +5,9 @@ import Testing
 
 @Suite("SQLite event store")
 struct SQLiteEventStoreTests {
+    /// A host type without a registered payload schema, for raw test payloads.
+    static let noted = try! BillingEventType("ledger.noted")
+
     // MARK: Query plans
 
     @Test("Every filter combination is answered by an index: no full scan of the events table")
@@ -57,7 +60,13 @@ struct SQLiteEventStoreTests {
         let path = TemporaryFiles.newPath()
         let store = try SQLiteEventStore(path: path)
         #expect(try await store.scalarOnWriter("SELECT max(version) FROM schema_migrations") == SQLiteSchema.latestVersion)
-        #expect(try await store.scalarOnWriter("SELECT count(*) FROM sqlite_master WHERE name IN ('events', 'plugins', 'webhook_endpoints')") == 3)
+        #expect(
+            try await store.scalarOnWriter(
+                "SELECT count(*) FROM sqlite_master WHERE name IN ('events', 'plugins', 'subscriptions', 'dead_letters', 'delivery_attempts', 'plugin_state')"
+            ) == 6
+        )
+        #expect(try await store.scalarOnWriter("SELECT count(*) FROM sqlite_master WHERE name = 'webhook_endpoints'") == 0, "the unused table is gone")
+        #expect(try await store.scalarOnWriter("PRAGMA secure_delete") == 1)
         #expect(try await store.scalarOnWriter("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'events_%'") == 6)
         _ = try await store.append([BillingEvent(type: .userCreated)])
         let reopened = try SQLiteEventStore(path: path)
@@ -130,7 +139,7 @@ struct SQLiteEventStoreTests {
         let store = try SQLiteEventStore(path: TemporaryFiles.newPath())
         let bus = EventBus(store: store)
         for index in 0..<20 {
-            try await bus.publish(BillingEvent(type: .userCreated, payload: ["index": .int(Int64(index))], entityId: "u-\(index)"))
+            try await bus.publish(BillingEvent(type: Self.noted, payload: ["index": .int(Int64(index))], entityId: "u-\(index)"))
         }
         let pages = try #require(try await store.scalarOnWriter("PRAGMA page_count"))
         try await store.executeOnWriter("PRAGMA max_page_count = \(pages)")
@@ -138,9 +147,9 @@ struct SQLiteEventStoreTests {
         // Big events need new pages that the limit refuses. Single and batch
         // publishes, alone and concurrently (one group commit), all fail cleanly.
         let big: JSONValue = ["blob": .string(String(repeating: "x", count: 60_000))]
-        await #expect(throws: BillingError.self) { try await bus.publish(BillingEvent(type: .invoicePaid, payload: big)) }
+        await #expect(throws: BillingError.self) { try await bus.publish(BillingEvent(type: Self.noted, payload: big)) }
         do {
-            try await bus.publish((0..<3).map { _ in BillingEvent(type: .invoicePaid, payload: big) })
+            try await bus.publish((0..<3).map { _ in BillingEvent(type: Self.noted, payload: big) })
             Issue.record("a batch was stored in a full database")
         } catch let error as BillingError {
             #expect(error.code == .storageFull)
@@ -151,7 +160,7 @@ struct SQLiteEventStoreTests {
             for _ in 0..<8 {
                 group.addTask {
                     do {
-                        try await bus.publish(BillingEvent(type: .invoicePaid, payload: big))
+                        try await bus.publish(BillingEvent(type: Self.noted, payload: big))
                         return nil
                     } catch {
                         return (error as? BillingError)?.code
@@ -169,7 +178,7 @@ struct SQLiteEventStoreTests {
 
         // Space is freed: the same publish now succeeds.
         try await store.executeOnWriter("PRAGMA max_page_count = 1073741823")
-        let stored = try await bus.publish(BillingEvent(type: .invoicePaid, payload: big))
+        let stored = try await bus.publish(BillingEvent(type: Self.noted, payload: big))
         #expect(stored.event.sequence == 21)
         #expect(try await store.event(id: stored.event.id)?.payload == big)
     }
@@ -301,7 +310,7 @@ struct SQLiteEventStoreTests {
         let first = try ChildProcess(["publish-count", path, "1500", "child-a"])
         let second = try ChildProcess(["publish-count", path, "1500", "child-b"])
         for index in 0..<1500 {
-            try await bus.publish(BillingEvent(type: .invoicePaid, payload: ["index": .int(Int64(index))], entityId: "parent"))
+            try await bus.publish(BillingEvent(type: Self.noted, payload: ["index": .int(Int64(index))], entityId: "parent"))
         }
         #expect(await first.waitForExit() == 0)
         #expect(await second.waitForExit() == 0)

@@ -34,7 +34,7 @@ enum Fixture {
 }
 
 /// Polls `condition` every 5 ms until it holds or `timeout` (real time) passes; returns whether it held.
-func eventually(within timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async throws -> Bool {
+func eventually(within timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }

@@ -68,10 +68,7 @@ final class ReceiptPlugin: BillingPlugin {
         let key = Self.receiptKey(tenant: context.tenantId, invoice: invoice.id)
 
         // 1. Claim the invoice before the side effect: one delivery gets past this point.
-        let claim: PluginStateEntry
-        do {
-            claim = try await setup.state.put(key, ["status": "sending"], if: .absent, expiresIn: setup.claimLifetime)
-        } catch let error as BillingError where error.code == .stateConflict {
+        guard let claim = try await setup.state.claim(key, ["status": "sending"], expiresIn: setup.claimLifetime) else {
             return try await alreadyClaimed(key, setup)
         }
         // 2. The side effect.
@@ -213,7 +210,7 @@ struct GuideOncePerInvoiceTests {
         }
         #expect(mailer.sent.count == 1)  // the email went out; its record was never written
         let stuck = try #require(try await harness.state.get(key))
-        #expect(stuck.value == ["status": "sending"] && stuck.version == 1 && stuck.expiresAt == nil)
+        #expect(stuck.value == ["status": "sending"] && stuck.expiresAt == nil)
 
         // After the restart the event comes again: nothing is sent; the event goes to the dead letters.
         let paid = try #require(harness.recorder.events(of: .invoicePaid).first)
@@ -239,6 +236,7 @@ struct GuideOncePerInvoiceTests {
             try await harness.deliver(InvoicePaid(invoice: Fixture.invoice()), tenantId: "acme")
         }
         let paid = try #require(harness.recorder.events(of: .invoicePaid).first)
+        let firstClaim = try #require(try await harness.state.get(key))
 
         // Before the claim lapses, the retry is told to wait for it.
         let early = await #expect(throws: DeliveryError.self) { try await harness.redeliver(paid, attempt: 2) }
@@ -250,24 +248,28 @@ struct GuideOncePerInvoiceTests {
         #expect(resent == .success(["messageId": "msg-2"]))
         #expect(mailer.sent.count == 2)  // the receipt went out twice: at least once
         let record = try #require(try await harness.state.get(key))
-        #expect(record.version == 3)  // the lapsed claim was still stored, so the version went on from it
+        #expect(record.version > firstClaim.version)  // versions are never reused for a key
 
         // The delivery that "died" cannot record over the new claim: its compare-and-set is stale.
         let stale = await #expect(throws: BillingError.self) {
-            try await harness.state.put(key, ["status": "sent", "messageId": "msg-1"], if: .version(1))
+            try await harness.state.put(key, ["status": "sent", "messageId": "msg-1"], if: .version(firstClaim.version))
         }
         #expect(stale?.code == .stateConflict)
     }
 
-    @Test("Once lapsed entries are removed (the manager does it every healthCheckInterval), a key starts again at version 1")
+    @Test("Once lapsed entries are removed (the manager does it every healthCheckInterval), a key still never gets an old version")
     func versionsAfterCleanup() async throws {
         let harness = PluginHarness(plugin: ReceiptPlugin(mailer: FakeMailer()))
-        let lapsed = try await harness.state.put(key, ["status": "sending"], if: .absent, expiresIn: .seconds(60))
+        let lapsed = try #require(try await harness.state.claim(key, ["status": "sending"], expiresIn: .seconds(60)))
         harness.clock.advance(by: .seconds(61))
         let removed = try await harness.store.removeExpiredPluginState(before: harness.clock.wallClock.now())
         #expect(removed == 1)
-        let again = try await harness.state.put(key, ["status": "sending"], if: .absent, expiresIn: .seconds(60))
-        #expect((lapsed.version, again.version) == (1, 1), "the guide warns that a stale compare-and-set can then succeed")
+        let again = try #require(try await harness.state.claim(key, ["status": "sending"], expiresIn: .seconds(60)))
+        #expect(again.version > lapsed.version)
+        let stale = await #expect(throws: BillingError.self) {
+            try await harness.state.put(key, ["status": "sent"], if: .version(lapsed.version))
+        }
+        #expect(stale?.code == .stateConflict, "a stale compare-and-set fails")
     }
 
     @Test("A send the provider refused releases the claim, so the retry sends")

@@ -6,8 +6,9 @@ public struct PluginStateEntry: Sendable, Hashable {
     public let key: String
     /// The value.
     public let value: JSONValue
-    /// 1 when the entry was created, one more for each write since: what a
-    /// compare-and-set compares.
+    /// What a compare-and-set compares: positive, greater after every write, and never
+    /// given to the same key twice, also after the entry expired or was deleted and
+    /// removed. Compare it; do not compute with it (versions are not consecutive).
     public let version: Int64
     /// When the entry lapses; an expired entry reads as absent.
     public let expiresAt: Date?

@@ -41,9 +41,10 @@ extension InMemoryEventStore {
             let current = state.pluginState[plugin]?[key]
             let live = current.flatMap { Self.isLive($0, now) ? $0 : nil }
             guard Self.holds(condition, live) else { return nil }
-            // Versions only grow, also across an expiry, so a stale compare-and-set always fails.
+            // From one store-wide counter: never reused, so a stale compare-and-set always fails.
+            state.lastPluginStateVersion += 1
             let entry = PluginStateEntry(
-                key: key, value: value, version: (current?.version ?? 0) + 1, expiresAt: expiresAt.map(Timestamp.normalize),
+                key: key, value: value, version: state.lastPluginStateVersion, expiresAt: expiresAt.map(Timestamp.normalize),
                 updatedAt: Timestamp.normalize(now)
             )
             state.pluginState[plugin, default: [:]][key] = entry

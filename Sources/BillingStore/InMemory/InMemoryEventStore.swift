@@ -30,6 +30,7 @@ public final class InMemoryEventStore: BillingStorage {
         var nextDeadLetterID: Int64 = 1
         var pluginRecords: [String: PluginRecord] = [:]
         var pluginState: [String: [String: PluginStateEntry]] = [:]
+        var lastPluginStateVersion: Int64 = 0
         var closed = false
     }
 

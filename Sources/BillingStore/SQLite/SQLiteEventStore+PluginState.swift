@@ -3,6 +3,7 @@ public import Foundation
 
 /// Plugins' own key-value state in `plugin_state`: every change is one short
 /// transaction on the writer, so conditions are checked and applied atomically.
+/// Versions come from one counter (`plugin_state_versions`), never reused.
 extension SQLiteEventStore: PluginStateStore {
     public func pluginState(plugin: String, key: String, now: Date) async throws -> PluginStateEntry? {
         try await readers.read(inline: true) { connection in
@@ -19,8 +20,14 @@ extension SQLiteEventStore: PluginStateStore {
                 let current = try Self.row(plugin: plugin, key: key, connection)
                 let live = current.flatMap { $0.isLive(at: now) ? $0.entry : nil }
                 guard Self.holds(condition, live) else { return nil }
-                // Versions only grow, also across an expiry, so a stale compare-and-set always fails.
-                let version = (current?.entry.version ?? 0) + 1
+                // From the table-wide counter: never reused, so a stale compare-and-set always fails.
+                let counter = try connection.statement("UPDATE plugin_state_versions SET last = last + 1 WHERE id = 1 RETURNING last")
+                defer { counter.reset() }
+                guard try counter.step("number a plugin state version") else {
+                    throw BillingError(.storageCorrupt, "The plugin state version counter is missing", field: "plugin_state_versions")
+                }
+                let version = counter.int64(0)
+                counter.reset()
                 let upsert = try connection.statement(
                     """
                     INSERT INTO plugin_state (plugin, key, value, version, expires_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)

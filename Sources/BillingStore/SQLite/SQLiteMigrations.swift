@@ -151,6 +151,10 @@ enum SQLiteSchema {
                 ) WITHOUT ROWID
                 """,
                 "CREATE INDEX plugin_state_expiry ON plugin_state(expires_at) WHERE expires_at IS NOT NULL",
+                // Where plugin-state versions come from: one counter for the whole table,
+                // so a key never gets a version again after its entry was removed.
+                "CREATE TABLE plugin_state_versions (id INTEGER PRIMARY KEY CHECK (id = 1), last INTEGER NOT NULL)",
+                "INSERT INTO plugin_state_versions (id, last) VALUES (1, 0)",
                 // Never used; outgoing webhooks bring their own tables.
                 "DROP TABLE webhook_endpoints",
             ]

@@ -6,11 +6,11 @@ package import Foundation
 ///
 /// ```swift
 /// let key = "receipt:\(invoiceId)"
-/// guard try await config.state.claim(key, ["status": "sending"]) else {
+/// guard let claim = try await config.state.claim(key, ["status": "sending"]) else {
 ///     return .success()                       // another delivery already sent it
 /// }
 /// let messageID = try await mailer.send(receipt)
-/// try await config.state.put(key, ["status": "sent", "messageId": .string(messageID)], if: .version(1))
+/// try await config.state.put(key, ["status": "sent", "messageId": .string(messageID)], if: .version(claim.version))
 /// ```
 ///
 /// Every operation is atomic across processes sharing the store. Expired entries read
@@ -70,15 +70,17 @@ public struct PluginState: Sendable {
         try await put(key, try CanonicalJSON.value(from: value), if: condition, expiresIn: expiresIn)
     }
 
-    /// Claims `key` once: writes `value` only if no live entry exists, and says whether
-    /// this call got it. The building block of "do this once per invoice".
-    public func claim(_ key: String, _ value: JSONValue = [:], expiresIn: Duration? = nil) async throws -> Bool {
+    /// Claims `key` once: writes `value` only if no live entry exists. Returns the new
+    /// entry when this call got the claim (its version is what a later `put(_:_:if:)`
+    /// compares), `nil` when another did. The building block of "do this once per invoice".
+    @discardableResult
+    public func claim(_ key: String, _ value: JSONValue = [:], expiresIn: Duration? = nil) async throws -> PluginStateEntry? {
         try Self.check(key)
         try Self.check(value)
         let now = wallClock.now()
         return try await store.putPluginState(
             plugin: plugin, key: key, value: value, condition: .absent, expiresAt: expiresIn.map { now.adding($0) }, now: now
-        ) != nil
+        )
     }
 
     /// Deletes the entry under `key` if `condition` holds; returns whether one was deleted.
