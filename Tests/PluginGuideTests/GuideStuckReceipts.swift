@@ -7,7 +7,7 @@ import Testing
 /// After checking with the provider that these receipts never went out: release their
 /// claims, then deliver their events again.
 func resendUnconfirmedReceipts(in engine: BillingEngine) async throws {
-    let state = PluginState(plugin: ReceiptPlugin.name, store: engine.storage, wallClock: .system)
+    let state = engine.plugins.state(of: ReceiptPlugin.name)
     for claim in try await ReceiptPlugin.unconfirmedReceipts(in: state) {
         try await state.delete(claim.key, if: .version(claim.version))
     }
@@ -49,7 +49,7 @@ struct GuideStuckReceiptsTests {
                 try await engine.subscriptions.status(of: subscription).deadLetterCount == 0
             }
             #expect(cleared)
-            let state = PluginState(plugin: ReceiptPlugin.name, store: engine.storage, wallClock: .system)
+            let state = engine.plugins.state(of: ReceiptPlugin.name)
             let record = try await state.get(ReceiptPlugin.receiptKey(tenant: "acme", invoice: "inv-1"))
             #expect(record?.value == ["status": "sent", "messageId": "msg-2"])
         }

@@ -162,18 +162,18 @@ public final class SubscriptionDispatcher: Service {
         middleware: [any DeliveryMiddleware] = [],
         handler: @escaping EventHandler
     ) async throws {
-        try await subscribe(name, to: patterns, options: options, middleware: middleware) { delivery in
+        try await subscribeDeliveries(name, to: patterns, options: options, middleware: middleware) { delivery in
             try await handler(delivery.event)
         }
     }
 
     /// Registers a handler that sees the whole ``Delivery`` (the plugin manager's).
-    package func subscribe(
+    package func subscribeDeliveries(
         _ name: String,
         to patterns: [EventPattern],
         options: DurableSubscriptionOptions,
         middleware: [any DeliveryMiddleware],
-        deliveryHandler handler: @escaping DeliveryHandler
+        handler: @escaping DeliveryHandler
     ) async throws {
         guard !name.isEmpty, name.utf8.count <= 200, !name.contains(where: \.isNewline) else {
             throw BillingError.invalid("name", "A subscription name must be 1 to 200 bytes on one line")

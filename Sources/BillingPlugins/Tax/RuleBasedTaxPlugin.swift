@@ -60,7 +60,8 @@ public final class RuleBasedTaxPlugin: TaxPlugin {
             lineItems: [TaxLineItem(id: payment.id, amount: payment.amount)],
             country: country,
             region: Self.nonEmpty(metadata["region"]?.stringValue),
-            pricesIncludeTax: true
+            pricesIncludeTax: true,
+            tenantId: context.tenantId
         )
         let result: TaxResult
         do {

@@ -23,11 +23,21 @@ public final class MockFraudPlugin: FraudPlugin {
     public func shutdown() async throws { lifecycle.didShutdown() }
     public func healthCheck() async -> PluginHealth { lifecycle.health }
 
+    /// Screens a payload with a `transaction`, and a `payment.initiated` (as a payment
+    /// check), through ``check``; other contexts go to `lifecycle.execute`.
     public func execute(_ context: BillingContext) async throws -> PluginResult {
-        guard let transaction = context.payload["transaction"] else {
+        let transaction: TransactionSnapshot
+        if let scripted = context.payload["transaction"] {
+            transaction = try CanonicalJSON.decode(TransactionSnapshot.self, from: scripted)
+        } else if context.eventType == .paymentInitiated {
+            let payment = try context.decodePayload(as: PaymentInitiated.self).payment
+            transaction = TransactionSnapshot(
+                id: payment.id, userId: payment.userId, kind: "payment", amount: payment.amount, status: payment.status, createdAt: payment.createdAt
+            )
+        } else {
             return try await lifecycle.execute.respond(to: context)
         }
-        let request = FraudCheckRequest(transaction: try CanonicalJSON.decode(TransactionSnapshot.self, from: transaction), user: context.user, tenantId: context.tenantId)
+        let request = FraudCheckRequest(transaction: transaction, user: context.user, tenantId: context.tenantId)
         let verdict = try await checkTransaction(request)
         let data = try CanonicalJSON.value(from: verdict)
         return verdict.shouldBlock ? .stop(reason: "blocked: " + verdict.reasons.joined(separator: "; "), data: data) : .success(data)

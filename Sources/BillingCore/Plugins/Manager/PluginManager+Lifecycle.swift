@@ -50,7 +50,7 @@ extension PluginManager {
             let message = loaded.redact(failure)
             state.withLock { state in
                 state.failedLoads[name] = FailedLoad(
-                    version: plugin.version, description: plugin.description, author: plugin.author, error: message, settings: settings
+                    version: plugin.version, description: plugin.description, author: plugin.author, error: message, settings: settings.redacted
                 )
             }
             logger.error("Plugin failed to initialize", metadata: [LogKeys.plugin: "\(name)", "billing.reason": "\(message)"])
@@ -65,10 +65,9 @@ extension PluginManager {
         }
         if !loaded.eventPatterns.isEmpty {
             do {
-                try await dispatcher.subscribe(
+                try await dispatcher.subscribeDeliveries(
                     Self.subscriptionName(of: name), to: loaded.eventPatterns, options: configuration.delivery,
-                    middleware: [CircuitBreakerMiddleware(plugin: loaded)],
-                    deliveryHandler: Self.handler(for: loaded)
+                    middleware: [CircuitBreakerMiddleware(plugin: loaded)], handler: Self.handler(for: loaded)
                 )
             } catch {
                 state.withLock { _ = $0.loaded.removeValue(forKey: name) }
@@ -180,6 +179,15 @@ extension PluginManager {
                 }
             } catch {
                 failures.append(record.name)
+                // A failed initialize is listed already; a failure before it (secrets that do not open) is listed here.
+                let reason = (error as? BillingError)?.message ?? String(describing: error)
+                state.withLock { state in
+                    guard state.loaded[record.name] == nil, state.failedLoads[record.name] == nil else { return }
+                    state.failedLoads[record.name] = FailedLoad(
+                        version: record.version, description: record.description ?? "", author: record.author ?? "", error: reason,
+                        settings: Self.listing(of: record.settings)
+                    )
+                }
                 logger.error("A persisted plugin could not be loaded", error: error, metadata: [LogKeys.plugin: "\(record.name)"])
             }
         }

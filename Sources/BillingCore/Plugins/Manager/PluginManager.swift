@@ -93,7 +93,8 @@ public final class PluginManager: Service {
         let description: String
         let author: String
         let error: String
-        let settings: PluginSettings
+        /// Its settings as listed: secrets as `***`.
+        let settings: JSONValue
     }
 
     /// Creates a manager.
@@ -172,7 +173,7 @@ public final class PluginManager: Service {
             result.append(
                 InstalledPlugin(
                     name: name, version: failure.version, description: failure.description, author: failure.author, status: .failed,
-                    health: nil, counters: PluginCounters(), lastError: failure.error, settings: failure.settings.redacted,
+                    health: nil, counters: PluginCounters(), lastError: failure.error, settings: failure.settings,
                     tenantsWithSettings: [], eventPatterns: []
                 )
             )
@@ -203,6 +204,12 @@ public final class PluginManager: Service {
     /// Calls made on it directly bypass the manager's isolation; prefer ``call(_:as:_:)``.
     public func plugin<T>(named name: String, as _: T.Type = T.self) -> T? {
         state.withLock { $0.loaded[name] }?.plugin as? T
+    }
+
+    /// The durable state of plugin `name`, as the plugin sees it: for operators who must
+    /// look at or release an entry (a claim a crashed delivery left, say).
+    public func state(of name: String) -> PluginState {
+        PluginState(plugin: name, store: storage, wallClock: wallClock)
     }
 
     func require(_ name: String) throws -> LoadedPlugin {

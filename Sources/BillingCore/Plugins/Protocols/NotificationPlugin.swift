@@ -35,9 +35,14 @@ public struct NotificationRequest: Sendable, Hashable, Codable {
     public var locale: String?
     /// The template's data.
     public var data: JSONValue
+    /// The tenant it is sent for (whose settings, such as an SMTP account, the plugin uses).
+    public var tenantId: String?
 
     /// Creates a request.
-    public init(id: String, channel: String, recipient: String, subject: String? = nil, template: String, locale: String? = nil, data: JSONValue = [:]) {
+    public init(
+        id: String, channel: String, recipient: String, subject: String? = nil, template: String, locale: String? = nil, data: JSONValue = [:],
+        tenantId: String? = nil
+    ) {
         self.id = id
         self.channel = channel
         self.recipient = recipient
@@ -45,6 +50,7 @@ public struct NotificationRequest: Sendable, Hashable, Codable {
         self.template = template
         self.locale = locale
         self.data = data
+        self.tenantId = tenantId
     }
 }
 

@@ -43,11 +43,14 @@ public struct PaymentRequest: Sendable, Hashable, Codable {
     public var description: String?
     /// Passed through to the provider.
     public var metadata: [String: String]
+    /// The tenant the payment belongs to: whose settings (its own API key) the plugin
+    /// uses, through `PluginConfig.settings(forTenant:)`.
+    public var tenantId: String?
 
     /// Creates a request.
     public init(
         paymentId: String, userId: String, amount: Money, paymentMethodId: String? = nil, invoiceId: String? = nil,
-        idempotencyKey: String, description: String? = nil, metadata: [String: String] = [:]
+        idempotencyKey: String, description: String? = nil, metadata: [String: String] = [:], tenantId: String? = nil
     ) {
         self.paymentId = paymentId
         self.userId = userId
@@ -57,14 +60,15 @@ public struct PaymentRequest: Sendable, Hashable, Codable {
         self.idempotencyKey = idempotencyKey
         self.description = description
         self.metadata = metadata
+        self.tenantId = tenantId
     }
 
-    /// The request for a `payment.initiated` event, keyed on the event id.
+    /// The request for a `payment.initiated` event, keyed on the event id, in its tenant.
     public init(_ initiated: PaymentInitiated, event: BillingEvent) {
         self.init(
             paymentId: initiated.payment.id, userId: initiated.payment.userId, amount: initiated.payment.amount,
             paymentMethodId: initiated.paymentMethodId, invoiceId: initiated.payment.invoiceId,
-            idempotencyKey: "payment-\(event.id)"
+            idempotencyKey: "payment-\(event.id)", tenantId: event.tenantId
         )
     }
 }
@@ -107,14 +111,20 @@ public struct RefundRequest: Sendable, Hashable, Codable {
     public var reason: String?
     /// Sent to the provider so a retried refund never pays out twice.
     public var idempotencyKey: String
+    /// The tenant the payment belongs to (whose settings the plugin uses).
+    public var tenantId: String?
 
     /// Creates a request.
-    public init(paymentId: String, providerReference: String? = nil, amount: Money? = nil, reason: String? = nil, idempotencyKey: String) {
+    public init(
+        paymentId: String, providerReference: String? = nil, amount: Money? = nil, reason: String? = nil, idempotencyKey: String,
+        tenantId: String? = nil
+    ) {
         self.paymentId = paymentId
         self.providerReference = providerReference
         self.amount = amount
         self.reason = reason
         self.idempotencyKey = idempotencyKey
+        self.tenantId = tenantId
     }
 }
 

@@ -35,14 +35,20 @@ public struct TaxCalculationRequest: Sendable, Hashable, Codable {
     public var customerTaxNumber: String?
     /// Whether the amounts already include tax.
     public var pricesIncludeTax: Bool
+    /// The tenant asking (whose settings the plugin uses).
+    public var tenantId: String?
 
     /// Creates a request.
-    public init(lineItems: [TaxLineItem], country: String, region: String? = nil, customerTaxNumber: String? = nil, pricesIncludeTax: Bool = false) {
+    public init(
+        lineItems: [TaxLineItem], country: String, region: String? = nil, customerTaxNumber: String? = nil, pricesIncludeTax: Bool = false,
+        tenantId: String? = nil
+    ) {
         self.lineItems = lineItems
         self.country = country
         self.region = region
         self.customerTaxNumber = customerTaxNumber
         self.pricesIncludeTax = pricesIncludeTax
+        self.tenantId = tenantId
     }
 }
 
