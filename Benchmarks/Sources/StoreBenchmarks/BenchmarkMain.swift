@@ -347,7 +347,7 @@ private func drainRows(_ drain: DrainResults) -> [TableRow] {
             scenario: "4 drain \(grouped(drain.storeEvents)) events, batch \(grouped(batch.batchSize))",
             measure: "events/s",
             ours: rate(batch.ours?.rate ?? .nan), baseline: rate(baselineRate),
-            ratio: ratio((batch.ours?.rate ?? .nan) / baselineRate),
+            ratio: ratio(batch.medianRatio ?? (batch.ours?.rate ?? .nan) / baselineRate),
             target: batch.ours == nil ? "" : "≥ 100,000 ev/s " + verdict(batch.meetsRate)
         ))
         rows.append(TableRow(
@@ -384,7 +384,13 @@ private func printDrainNotes(_ drain: DrainResults) {
     print("   the head (graceful shutdown after). Baseline = store.events(matching: EventFilters(afterSequence:limit:)) in a loop, same")
     print("   batch size, nothing delivered: the cost of reading alone. Backlog \(grouped(drain.smallBacklog)) = a subscription starting after")
     print("   sequence \(grouped(drain.storeEvents - drain.smallBacklog)) of the same store. (info) = the worker's storage calls alone (headSequence,")
-    print("   the batch read, advanceCursor), no delivery. The loops without delivery run first, then the drains.")
+    print("   the batch read, the run and the cursor saved), no delivery. \(drain.rounds) round(s) of baseline and full drain back to back,")
+    print("   order alternating; the median round is shown, and ours/baseline is the median of the rounds' ratios:")
+    for batch in drain.batches where !batch.oursRounds.isEmpty || !batch.baselineRounds.isEmpty {
+        func rates(_ runs: [DrainRun]) -> String { runs.map { rate($0.rate) }.joined(separator: ", ") }
+        let ratios = zip(batch.oursRounds, batch.baselineRounds).map { ratio($0.rate / $1.rate).trimmingCharacters(in: .whitespaces) }
+        print("     batch \(grouped(batch.batchSize)): ours \(rates(batch.oursRounds)); baseline \(rates(batch.baselineRounds)); ratios \(ratios.joined(separator: ", "))")
+    }
     print("   RSS (heap trimmed before each run): before → peak (50 ms VmRSS samples / VmHWM reset at the start), after; growth = peak − before;")
     print("   released = seconds after the drain until RSS was back within \(quiesceSlackKiB / 1024) MiB (or 5% of the growth) of its start and steady")
     print("   (waited for, up to \(Int(quiesceLimitSeconds)) s, before the next run):")

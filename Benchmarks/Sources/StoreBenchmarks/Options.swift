@@ -8,6 +8,7 @@ struct Options {
     var queries = 10_000
     var setupBatch = 1_000
     var rounds = 3
+    var drainRounds = 3
     /// Backlog of scenario 4 (a second drain takes a quarter of it).
     var drainEvents = 1_000_000
     /// Batch sizes of the durable subscription in scenario 4.
@@ -31,6 +32,8 @@ struct Options {
           --entities N      distinct entity ids in the scenario 3 store (default 100000)
           --queries N       timed getEventsByEntity calls (default 10000)
           --rounds R        rounds of scenarios 1 and 2, alternating order; medians are reported (default 3)
+          --drain-rounds R  rounds of scenario 4's baseline and full drain, back to back, alternating order;
+                            the median round is reported, with the median ours/baseline ratio (default 3)
           --drain N         backlog drained by the durable subscriber in scenario 4 (default 1000000;
                             a second drain takes N/4, to show whether memory grows with the backlog)
           --drain-batches LIST  batch sizes of the scenario 4 subscription (default 100,1000)
@@ -61,6 +64,7 @@ struct Options {
             case "--queries": queries = try number(argument)
             case "--setup-batch": setupBatch = try number(argument)
             case "--rounds": rounds = try number(argument)
+            case "--drain-rounds": drainRounds = try number(argument)
             case "--drain":
                 drainEvents = try number(argument)
                 guard drainEvents >= 4 else { throw OptionsError(message: "--drain needs at least 4 events") }

@@ -264,7 +264,7 @@ func entityQueryScenario(options: Options, scratch: ScratchDirectory) async thro
 
         progress("entity reads: warming up")
         for entity in warmUp {
-            _ = try await store.getEventsByEntity(entity)
+            _ = try await store.events(forEntity: entity, tenant: .any)
             _ = try baseline.run(entity)
         }
 
@@ -273,7 +273,7 @@ func entityQueryScenario(options: Options, scratch: ScratchDirectory) async thro
         var before = Usage.now()
         for entity in queries {
             let start = nanoseconds()
-            let events = try await store.getEventsByEntity(entity)
+            let events = try await store.events(forEntity: entity, tenant: .any)
             ourSamples.append(nanoseconds() - start)
             ourRows += events.count
         }

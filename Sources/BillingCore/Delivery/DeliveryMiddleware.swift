@@ -36,10 +36,21 @@ extension DeliveryMiddleware {
 /// What a durable subscription's chain ends in.
 package typealias DeliveryHandler = @Sendable (Delivery) async throws -> Void
 
+/// Middleware that does per-subscription work once, when a subscription's chain is
+/// built, instead of per delivery (metrics look their instruments up once).
+protocol SubscriptionBoundMiddleware {
+    func bound(to subscription: String) -> any DeliveryMiddleware
+}
+
 /// A subscription's middleware in order around its handler: the first is the outermost.
 struct MiddlewareChain: Sendable {
     let middleware: [any DeliveryMiddleware]
     let handler: DeliveryHandler
+
+    init(subscription: String, middleware: [any DeliveryMiddleware], handler: @escaping DeliveryHandler) {
+        self.middleware = middleware.map { ($0 as? any SubscriptionBoundMiddleware)?.bound(to: subscription) ?? $0 }
+        self.handler = handler
+    }
 
     /// Runs the chain for one attempt.
     func run(_ delivery: Delivery) async throws {

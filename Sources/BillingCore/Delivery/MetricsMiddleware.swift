@@ -12,22 +12,38 @@ import Synchronization
 /// | `billing.delivery.retried` | counter | failed attempts that will be tried again |
 /// | `billing.deadletters` | counter | events dead-lettered |
 /// | `billing.delivery.postponed` | counter | attempts that asked to wait (or met a quarantined plugin) |
-public struct MetricsMiddleware: DeliveryMiddleware {
+public struct MetricsMiddleware: DeliveryMiddleware, SubscriptionBoundMiddleware {
     private let instruments: DeliveryInstruments
+    /// The one subscription's instruments, when bound to its chain (no lookup per event).
+    private let bound: DeliveryInstruments.Set?
 
     /// - Parameter factory: where the metrics go; the global `MetricsSystem` by default.
     public init(factory: (any MetricsFactory)? = nil) {
         instruments = DeliveryInstruments(factory: factory ?? MetricsSystem.factory)
+        bound = nil
+    }
+
+    private init(instruments: DeliveryInstruments, bound: DeliveryInstruments.Set) {
+        self.instruments = instruments
+        self.bound = bound
+    }
+
+    func bound(to subscription: String) -> any DeliveryMiddleware {
+        MetricsMiddleware(instruments: instruments, bound: instruments.of(subscription))
+    }
+
+    private func instruments(of delivery: Delivery) -> DeliveryInstruments.Set {
+        bound ?? instruments.of(delivery.subscription)
     }
 
     public func handle(_ delivery: Delivery, next: (Delivery) async throws -> Void) async throws {
         let started = ContinuousClock.now
-        defer { instruments.of(delivery.subscription).duration.record(duration: ContinuousClock.now - started) }
+        defer { instruments(of: delivery).duration.record(duration: ContinuousClock.now - started) }
         try await next(delivery)
     }
 
     public func delivery(_ delivery: Delivery, endedWith outcome: DeliveryOutcome) {
-        let instruments = instruments.of(delivery.subscription)
+        let instruments = instruments(of: delivery)
         switch outcome {
         case .delivered:
             instruments.delivered.increment()

@@ -6,16 +6,18 @@ public import Tracing
 ///
 /// With no tracer bootstrapped (the no-op tracer) it costs nothing per event.
 public struct TracingMiddleware: DeliveryMiddleware {
+    /// `nil` for the no-op tracer: the check is made once, not per event.
     private let tracer: (any Tracer)?
 
-    /// - Parameter tracer: the tracer to use; the global `InstrumentationSystem.tracer` by default.
+    /// - Parameter tracer: the tracer to use; by default `InstrumentationSystem.tracer`
+    ///   as bootstrapped when the middleware is created.
     public init(tracer: (any Tracer)? = nil) {
-        self.tracer = tracer
+        let tracer = tracer ?? InstrumentationSystem.tracer
+        self.tracer = tracer is NoOpTracer ? nil : tracer
     }
 
     public func handle(_ delivery: Delivery, next: (Delivery) async throws -> Void) async throws {
-        let tracer = self.tracer ?? InstrumentationSystem.tracer
-        if tracer is NoOpTracer {
+        guard let tracer else {
             return try await next(delivery)
         }
         let event = delivery.event

@@ -12,12 +12,17 @@ import Foundation
 ///   one at a time. A suspect event that takes the process down when alone is charged
 ///   for the earlier crash too.
 /// - A recorded run of first attempts (``SubscriptionState/inFlightRun``) means the
-///   owner died during that run: its events after the cursor are suspects, delivered
-///   one at a time with their attempts recorded. So an event that takes the process
+///   owner may have died during that run: its events after the cursor are suspects,
+///   delivered one at a time with their attempts recorded. The range reaches a few
+///   batches beyond the events in flight (one write covers many batches), so it may
+///   hold events that never started, or were not even published yet. So an event that takes the process
 ///   down is found and dead-lettered after its last attempt; the others are delivered
 ///   normally. When a run of several events crashed and `maxAttempts` is 1, the event
 ///   at fault gets one start more than `maxAttempts` (it must be tried alone once to be
-///   told apart from its neighbours); in every other case it gets exactly `maxAttempts`.
+///   told apart from its neighbours), and an event in the range that never started
+///   but takes the process down when tried alone is charged for the earlier death too
+///   (so it gets `maxAttempts` − 1 starts); in every other case it gets exactly
+///   `maxAttempts`.
 struct AttemptRecovery {
     /// One record to act on before delivery resumes.
     enum Action: Equatable {

@@ -81,17 +81,20 @@ final class DeliveryPipeline: Sendable {
     /// every event settled (was delivered or dead-lettered), or `nil` if none did.
     ///
     /// Before each run of first attempts the run is recorded with `progress` (and
-    /// waited for); when a run stops at a failed event, the cursor before it is asked
-    /// for at once, so a long retry does not hold back the events already delivered.
-    func deliver(_ batch: [BillingEvent], after cursor: Int64, session: DeliverySession, progress: ProgressWriter) async throws -> Int64? {
+    /// waited for), reaching up to `reach` for the events expected next; when a run
+    /// stops at a failed event, the cursor before it is asked for at once, so a long
+    /// retry does not hold back the events already delivered.
+    func deliver(
+        _ batch: [BillingEvent], after cursor: Int64, reach: Int64? = nil, session: DeliverySession, progress: ProgressWriter
+    ) async throws -> Int64? {
         guard let first = batch.first?.sequence, let last = batch.last?.sequence else { return nil }
         let cautious = ledger.withLock { !$0.records.isEmpty || $0.suspectUntil >= first }
         if options.entityConcurrency == 1 || cautious {
             // Suspects are tried one at a time, so lanes wait until they are cleared.
-            let order = InOrder(cursor: cursor, progress: progress)
+            let order = InOrder(cursor: cursor, reach: reach, progress: progress)
             return try await deliverInOrder(batch[...], session: session, order: order).last
         }
-        try await progress.beginRun(cursor: cursor, run: first...last)
+        try await progress.beginRun(cursor: cursor, run: first...last, reach: reach)
         var lanes: [String: [BillingEvent]] = [:]
         var laneOrder: [String] = []
         for event in batch {
@@ -127,6 +130,7 @@ final class DeliveryPipeline: Sendable {
     /// A whole batch in order (not a lane): it records its own runs.
     private struct InOrder {
         let cursor: Int64
+        let reach: Int64?
         let progress: ProgressWriter
     }
 
@@ -143,12 +147,19 @@ final class DeliveryPipeline: Sendable {
                 next += 1
                 continue
             }
-            var end = next + 1
-            while end < events.endIndex, !ledger.withLock({ Self.isIndividual(events[end], $0) }) { end += 1 }
+            let end = ledger.withLock { ledger in
+                // Usually nothing has a record: the rest of the batch is one run.
+                guard !ledger.records.isEmpty || ledger.suspectUntil >= (events[next].sequence ?? 0) else { return events.endIndex }
+                var end = next + 1
+                while end < events.endIndex, !Self.isIndividual(events[end], ledger) { end += 1 }
+                return end
+            }
             let run = Array(events[next..<end])
             if let order {
                 // If the process dies during the run, the next owner knows which events may have done it.
-                try await order.progress.beginRun(cursor: settled.last ?? order.cursor, run: (run.first?.sequence ?? 0)...(run.last?.sequence ?? 0))
+                try await order.progress.beginRun(
+                    cursor: settled.last ?? order.cursor, run: (run.first?.sequence ?? 0)...(run.last?.sequence ?? 0), reach: order.reach
+                )
             }
             let result = await firstAttempts(run, session: session)
             settled += run.prefix(result.completed).map { $0.sequence ?? 0 }
@@ -162,7 +173,7 @@ final class DeliveryPipeline: Sendable {
                 return settled
             case .threw, .timedOut:
                 // The run is over: what settled before the failure may be stored now.
-                order?.progress.finishRun(cursor: settled.last ?? order?.cursor ?? 0)
+                order?.progress.endRun(cursor: settled.last ?? order?.cursor ?? 0)
                 let record = DeliveryAttempt(subscription: name, sequence: events[failed].sequence ?? 0, attempts: 0)
                 guard await attempts(events[failed], record: record, first: result.end, session: session) else { return settled }
                 settled.append(events[failed].sequence ?? 0)

@@ -25,10 +25,13 @@ public struct DurableSubscriptionOptions: Sendable {
     public var entityConcurrency: Int {
         didSet { entityConcurrency = max(1, entityConcurrency) }
     }
-    /// Events read per batch (default 100). Before a batch's first attempts start, the
-    /// batch's range is recorded with the cursor in one write; the cursor after the
-    /// batch is written in the background. After a crash, the events since the last
-    /// written cursor are delivered again (at least once): at most a batch.
+    /// Events read per batch (default 100). Before a batch's first attempts start, a
+    /// range of sequences covering it and the next three batch sizes is recorded with the
+    /// cursor in one write, unless a range recorded earlier covers it; the cursor is
+    /// written in the background. After a crash, the events since the last written
+    /// cursor are delivered again (at least once), and those in the recorded range one
+    /// at a time, each with its attempt recorded first. While a full batch is delivered,
+    /// the next one is read.
     public var batchSize: Int {
         didSet { batchSize = max(1, batchSize) }
     }

@@ -4,13 +4,18 @@ import Synchronization
 /// Writes one subscription's progress, the cursor and the run of first attempts in
 /// flight, through one writer task, so writes never overtake each other.
 ///
-/// - Before a run of first attempts, ``beginRun(cursor:run:)`` records the run and
-///   waits for the write: if the process dies during the run, the next owner knows which
-///   events may have taken it down.
-/// - After a run, ``finishRun(cursor:)`` asks for the new cursor (and no run) in the
-///   background: the delivery goes on at once, requests coalesce, and background writes
-///   are at least ``Configuration/cursorWriteInterval`` apart on the injected clock, so a
-///   trickle of 5,000 events/s costs a few hundred cursor writes a second, not 5,000.
+/// - Before a run of first attempts, ``beginRun(cursor:run:reach:)`` records the run
+///   and waits for the write: if the process dies during the run, the next owner knows
+///   which events may have taken it down. The recorded range reaches further than the
+///   run (up to `reach`, sequences not even published yet), and a later run inside it
+///   starts without a write: a backlog or a steady stream of events costs one waited
+///   write per several batches, not one per batch (or per event).
+/// - After a run, ``advance(cursor:)`` asks for the new cursor in the background, with
+///   the recorded range kept while it reaches beyond the cursor: the delivery goes on at
+///   once, requests coalesce, and background writes are at least
+///   ``Configuration/cursorWriteInterval`` apart on the injected clock, so a trickle of
+///   5,000 events/s costs a few hundred cursor writes a second, not 5,000.
+///   ``endRun(cursor:)`` clears the range when a run stops at a failed event.
 ///
 /// The stored cursor only ever covers events that settled; after a crash the events
 /// since the last completed write are delivered again (at least once).
@@ -66,13 +71,37 @@ final class ProgressWriter: Sendable {
         }
     }
 
-    /// Records the run about to start and waits until it is stored.
-    func beginRun(cursor: Int64, run: ClosedRange<Int64>) async throws {
-        try await write(Progress(cursor: cursor, run: run), wait: true)
+    /// Records the run about to start and waits until it is stored, unless the stored
+    /// range already covers it.
+    /// - Parameter reach: how far the recorded range may extend beyond the run, for the
+    ///   runs expected next; every event in it counts as suspect if the process dies.
+    func beginRun(cursor: Int64, run: ClosedRange<Int64>, reach: Int64? = nil) async throws {
+        let covered = state.withLock { state -> Bool in
+            guard let stored = state.persisted.run, state.desired.run == stored,
+                  stored.lowerBound <= run.lowerBound, run.upperBound <= stored.upperBound
+            else { return false }
+            return true
+        }
+        if covered {
+            update(Progress(cursor: cursor, run: state.withLock { $0.desired.run }))
+            return
+        }
+        let upper = max(run.upperBound, reach ?? run.upperBound)
+        try await write(Progress(cursor: cursor, run: run.lowerBound...upper), wait: true)
+    }
+
+    /// Asks for `cursor` to be stored soon, keeping the recorded range while it reaches
+    /// beyond the cursor; does not wait.
+    func advance(cursor: Int64) {
+        let run = state.withLock { state -> ClosedRange<Int64>? in
+            guard let run = state.desired.run, run.upperBound > cursor else { return nil }
+            return run
+        }
+        update(Progress(cursor: cursor, run: run))
     }
 
     /// Asks for `cursor`, with no run in flight, to be stored soon; does not wait.
-    func finishRun(cursor: Int64) {
+    func endRun(cursor: Int64) {
         update(Progress(cursor: cursor, run: nil))
     }
 

@@ -112,14 +112,14 @@ extension SubscriptionDispatcher {
             throw BillingError(.notFound, "No dead letter with id \(id)", field: "id")
         }
         _ = try await durableStore.requestRedelivery(.ids([id]))
-        loop(letter.subscription)?.notify()
+        loop(letter.subscription)?.notifyRedelivery()
     }
 
     /// Queues one more attempt at every dead letter of `subscription`; returns how many.
     @discardableResult
     public func redeliverAll(subscription: String) async throws -> Int {
         let count = try await durableStore.requestRedelivery(.subscription(subscription))
-        loop(subscription)?.notify()
+        loop(subscription)?.notifyRedelivery()
         return count
     }
 

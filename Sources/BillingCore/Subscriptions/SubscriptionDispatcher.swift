@@ -206,7 +206,7 @@ public final class SubscriptionDispatcher: Service {
         var logger = environment.logger
         logger[metadataKey: LogKeys.subscription] = "\(name)"
         let pipeline = DeliveryPipeline(
-            name: name, options: options, chain: MiddlewareChain(middleware: self.middleware + middleware, handler: handler),
+            name: name, options: options, chain: MiddlewareChain(subscription: name, middleware: self.middleware + middleware, handler: handler),
             environment: environment, logger: logger
         )
         let loop = SubscriptionLoop(

@@ -23,6 +23,7 @@ final class SubscriptionLoop: Sendable {
     private let wake = WakeSignal()
     private let sessionEnded = WakeSignal()
     private let stopping = OneShot<Void>()
+    private let redeliveryAsked = Atomic<Bool>(false)
     private let control = Mutex(Control())
 
     private struct Control {
@@ -85,8 +86,15 @@ final class SubscriptionLoop: Sendable {
         wake.notify()
     }
 
-    /// New events, or a redelivery request, may be there.
+    /// New events may be there.
     func notify() {
+        wake.notify()
+    }
+
+    /// An operator in this process asked for a redelivery: a backlog drain stops for it
+    /// after the batch in hand.
+    func notifyRedelivery() {
+        redeliveryAsked.store(true, ordering: .releasing)
         wake.notify()
     }
 
@@ -216,7 +224,7 @@ final class SubscriptionLoop: Sendable {
                 if try await pipeline.redeliverRequested(session: session) {
                     continue
                 }
-                if try await deliverNextBatch(session) == false {
+                if try await deliverBatches(session) == false {
                     await wake.wait(after: generation, timeout: environment.pollInterval, clock: environment.clock)
                 }
             } catch {
@@ -228,37 +236,89 @@ final class SubscriptionLoop: Sendable {
         }
     }
 
-    /// Reads and delivers one batch. Returns `false` when there was nothing to deliver.
-    private func deliverNextBatch(_ session: DeliverySession) async throws -> Bool {
-        let start = control.withLock { $0.cursor }
+    /// What the loop reads before a batch: the batch after the cursor, the store's head
+    /// read just before it, and whether an operator asked for a redelivery.
+    private struct Read: Sendable {
+        var head: Int64
+        var batch: [BillingEvent]
+        var redeliveryRequested = false
+    }
+
+    /// - Parameter checkingRedelivery: also look for redelivery requests in the store
+    ///   (another process's); this process's are flagged by ``notifyRedelivery()``.
+    private func read(after cursor: Int64, checkingRedelivery: Bool = false) async throws -> Read {
+        var requested = redeliveryAsked.exchange(false, ordering: .acquiringAndReleasing)
+        if checkingRedelivery, !requested {
+            requested = try await !environment.store.deadLetters(subscription: name, onlyRedeliveryRequested: true, afterID: nil, limit: 1).isEmpty
+        }
         let head = try await environment.store.headSequence()
         let batch = try await environment.store.events(
-            matching: EventFilters(typePatterns: patterns, afterSequence: start, limit: pipeline.options.batchSize)
+            matching: EventFilters(typePatterns: patterns, afterSequence: cursor, limit: pipeline.options.batchSize)
         )
-        guard let last = batch.last?.sequence else {
-            // Nothing matches up to the head: skip the non-matching tail so lag reads 0.
-            if head > start, !session.shouldStop {
-                advance(to: head)
-            }
-            lag.record(0)
-            return false
-        }
-        guard var settled = try await pipeline.deliver(batch, after: start, session: session, progress: progress) else { return true }
-        // The whole batch settled and it was the last one: every event up to the head
-        // that was read before it is either in it or does not match.
-        if settled == last, batch.count < pipeline.options.batchSize {
-            settled = max(settled, head)
-        }
-        if settled > start {
-            advance(to: settled)
-        }
-        lag.record(Double(max(0, head - settled)))
-        return true
+        return Read(head: head, batch: batch, redeliveryRequested: requested)
     }
+
+    /// Reads and delivers batches while they come full (a backlog). Returns `false` when
+    /// there was nothing to deliver.
+    ///
+    /// While a full batch is delivered, the next one is read in a child task, so reading
+    /// (on the store's reader threads) and delivering overlap. The batch read ahead is
+    /// used only if the whole batch before it settled, the session goes on and no
+    /// redelivery waits; otherwise it is dropped and the loop reads again. Redelivery
+    /// requests from other processes are looked for every ``redeliveryCheckInBatches`` batches
+    /// of a backlog (and before every batch otherwise).
+    private func deliverBatches(_ session: DeliverySession) async throws -> Bool {
+        var start = control.withLock { $0.cursor }
+        var read = try await read(after: start)
+        var delivered = false
+        var batches: Int64 = 0
+        while true {
+            batches += 1
+            guard let last = read.batch.last?.sequence else {
+                // Nothing matches up to the head: skip the non-matching tail so lag reads 0.
+                if read.head > start, !session.shouldStop {
+                    advance(to: read.head)
+                }
+                lag.record(0)
+                return delivered
+            }
+            delivered = true
+            let batchSize = pipeline.options.batchSize
+            let full = read.batch.count == batchSize
+            let checking = batches % Self.redeliveryCheckInBatches == 0
+            async let ahead: Read? = full ? self.read(after: last, checkingRedelivery: checking) : nil
+            // The recorded run reaches a few batches ahead (see ProgressWriter).
+            let reach = last.addingReportingOverflow(Int64(batchSize) * Self.runReachInBatches).partialValue
+            guard var settled = try await pipeline.deliver(read.batch, after: start, reach: reach, session: session, progress: progress) else {
+                return true
+            }
+            // The whole batch settled and it was the last one: every event up to the head
+            // that was read before it is either in it or does not match.
+            if settled == last, !full {
+                settled = max(settled, read.head)
+            }
+            let continuing = full && settled == last && !session.shouldStop
+            if settled > start {
+                advance(to: settled)
+            }
+            lag.record(Double(max(0, read.head - settled)))
+            guard continuing, let next = try await ahead, !next.redeliveryRequested else { return true }
+            start = last
+            read = next
+        }
+    }
+
+    /// How many batch sizes of sequences beyond the current batch a recorded run
+    /// covers: a waited write per about this many batches, and at most this many
+    /// batches of suspects, delivered one at a time, if the process dies.
+    static let runReachInBatches: Int64 = 3
+
+    /// How often a backlog drain looks for other processes' redelivery requests.
+    static let redeliveryCheckInBatches: Int64 = 10
 
     private func advance(to cursor: Int64) {
         control.withLock { $0.cursor = max($0.cursor, cursor) }
-        progress.finishRun(cursor: cursor)
+        progress.advance(cursor: cursor)
         pipeline.prune(upTo: cursor)
     }
 }
