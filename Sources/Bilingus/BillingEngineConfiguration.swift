@@ -16,7 +16,7 @@ extension BillingEngine {
     /// A plugin the engine can load: its factory, and optionally settings to install it
     /// with at the first start. Its name comes from the plugin's type.
     public struct PluginRegistration: Sendable {
-        /// The plugin's name (its type's ``BillingPlugin/name``).
+        /// The plugin's name (its type's `BillingPlugin.name`).
         public let name: String
         /// When set, the engine installs the plugin with these settings at start, unless
         /// it is already installed (then the stored settings and `isActive` win).

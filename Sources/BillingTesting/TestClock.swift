@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// Inject it wherever Bilingus takes a clock (handler and delivery timeouts, retries and
 /// backoff, polling, leases, quarantines, health checks), and its ``wallClock`` wherever
-/// Bilingus takes a ``WallClock`` (timestamps, attempt times, lease expiry). Sleepers
+/// Bilingus takes a `WallClock` (timestamps, attempt times, lease expiry). Sleepers
 /// resume when ``advance(by:)`` moves the clock past their deadline, so tests never
 /// wait in real time.
 ///

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// Every ```swift block of Documentation/PluginGuide.md (and of the other plugin documents)
+/// Every ```swift block of Documentation/PluginGuide.md (and of the other plugin documents
+/// and the README)
 /// must be quoted verbatim (whole lines) from code that CI compiles and tests: this target's
 /// files, the LoyaltyPoints example, or the sample manifest (which `swift package
 /// dump-package` must accept).
@@ -50,7 +51,7 @@ struct GuideSamplesAreCompiledTests {
     }
 
     /// The other documents about plugins, held to the same rule as the guide.
-    static let otherDocuments = ["Sources/BillingCore/BillingCore.docc/WritingPlugins.md", "Documentation/Plugins.md"]
+    static let otherDocuments = ["Sources/BillingCore/BillingCore.docc/WritingPlugins.md", "Documentation/Plugins.md", "README.md"]
 
     @Test("Every swift block appears verbatim, as whole lines, in the compiled samples")
     func blocksAreQuoted() throws {

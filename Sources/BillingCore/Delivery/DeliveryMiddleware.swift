@@ -42,13 +42,24 @@ protocol SubscriptionBoundMiddleware {
     func bound(to subscription: String) -> any DeliveryMiddleware
 }
 
+/// Built-in middleware whose `handle` only calls `next` (logging; tracing with the
+/// no-op tracer): the chain leaves it out of the call path and only reports to it.
+protocol PassThroughMiddleware {
+    var passesThrough: Bool { get }
+}
+
 /// A subscription's middleware in order around its handler: the first is the outermost.
 struct MiddlewareChain: Sendable {
+    /// Every step, for reports.
     let middleware: [any DeliveryMiddleware]
+    /// The steps whose `handle` does something, in order.
+    private let handling: [any DeliveryMiddleware]
     let handler: DeliveryHandler
 
     init(subscription: String, middleware: [any DeliveryMiddleware], handler: @escaping DeliveryHandler) {
-        self.middleware = middleware.map { ($0 as? any SubscriptionBoundMiddleware)?.bound(to: subscription) ?? $0 }
+        let bound = middleware.map { ($0 as? any SubscriptionBoundMiddleware)?.bound(to: subscription) ?? $0 }
+        self.middleware = bound
+        self.handling = bound.filter { ($0 as? any PassThroughMiddleware)?.passesThrough != true }
         self.handler = handler
     }
 
@@ -58,10 +69,10 @@ struct MiddlewareChain: Sendable {
     }
 
     private func run(_ delivery: Delivery, from index: Int) async throws {
-        guard index < middleware.count else {
+        guard index < handling.count else {
             return try await handler(delivery)
         }
-        try await middleware[index].handle(delivery) { delivery in
+        try await handling[index].handle(delivery) { delivery in
             try await run(delivery, from: index + 1)
         }
     }

@@ -47,6 +47,31 @@ package enum DeliveryRunner {
         shouldStart: @escaping @Sendable () -> Bool = { true },
         _ operation: @escaping @Sendable (Int) async throws -> Void
     ) async -> RunResult {
+        // Callers hold `any Clock`; the real clock gets code specialized for it, which
+        // reads the time per operation without generic indirection.
+        if let system = clock as? SystemClock {
+            return await runOnSystemClock(count: count, timeout: timeout, clock: system, shouldStart: shouldStart, operation)
+        }
+        return await runOn(count: count, timeout: timeout, clock: clock, shouldStart: shouldStart, operation)
+    }
+
+    private static func runOnSystemClock(
+        count: Int,
+        timeout: Duration?,
+        clock: SystemClock,
+        shouldStart: @escaping @Sendable () -> Bool,
+        _ operation: @escaping @Sendable (Int) async throws -> Void
+    ) async -> RunResult {
+        await runOn(count: count, timeout: timeout, clock: clock, shouldStart: shouldStart, operation)
+    }
+
+    private static func runOn<C: Clock<Duration>>(
+        count: Int,
+        timeout: Duration?,
+        clock: C,
+        shouldStart: @escaping @Sendable () -> Bool,
+        _ operation: @escaping @Sendable (Int) async throws -> Void
+    ) async -> RunResult {
         guard count > 0 else { return RunResult(completed: 0, end: .returned(())) }
         guard let timeout else {
             for index in 0..<count {

@@ -3,13 +3,15 @@ public import Logging
 /// Logs what happens to deliveries: a retry at `warning`, a dead letter at `error`, a
 /// postponement at `debug`, with the subscription, event id and type, attempt and delay
 /// as metadata and the failure as swift-log's `error:`. Successful deliveries are not logged.
-public struct LoggingMiddleware: DeliveryMiddleware {
+public struct LoggingMiddleware: DeliveryMiddleware, PassThroughMiddleware {
     private let logger: Logger
 
     /// - Parameter logger: where to log.
     public init(logger: Logger) {
         self.logger = logger
     }
+
+    var passesThrough: Bool { true }
 
     public func delivery(_ delivery: Delivery, endedWith outcome: DeliveryOutcome) {
         switch outcome {

@@ -5,7 +5,7 @@ public import Tracing
 /// `TracingMiddleware` links a job to its push.
 ///
 /// With no tracer bootstrapped (the no-op tracer) it costs nothing per event.
-public struct TracingMiddleware: DeliveryMiddleware {
+public struct TracingMiddleware: DeliveryMiddleware, PassThroughMiddleware {
     /// `nil` for the no-op tracer: the check is made once, not per event.
     private let tracer: (any Tracer)?
 
@@ -15,6 +15,8 @@ public struct TracingMiddleware: DeliveryMiddleware {
         let tracer = tracer ?? InstrumentationSystem.tracer
         self.tracer = tracer is NoOpTracer ? nil : tracer
     }
+
+    var passesThrough: Bool { tracer == nil }
 
     public func handle(_ delivery: Delivery, next: (Delivery) async throws -> Void) async throws {
         guard let tracer else {

@@ -151,8 +151,14 @@ public final class SubscriptionDispatcher: Service {
     /// subscription exists with other patterns, they are replaced and the cursor stays:
     /// events before it that only the new patterns match are not delivered (a warning
     /// says so; replay to deliver them).
-    /// - Parameter middleware: run around this subscription's deliveries, innermost
-    ///   (closest to the handler).
+    /// - Parameters:
+    ///   - name: the subscription's unique name, such as `invoice-mailer`.
+    ///   - patterns: the event types it receives (`["invoice.*"]`).
+    ///   - options: retries, timeout, concurrency, batch size and start position.
+    ///   - middleware: run around this subscription's deliveries, innermost
+    ///     (closest to the handler).
+    ///   - handler: called for each event; throwing (or overrunning the timeout)
+    ///     fails the attempt.
     /// - Throws: `invalid.argument` for an empty name, no patterns, a start after the
     ///   head, or a name already registered; `shut_down` after shutdown began; storage errors.
     public func subscribe(

@@ -1,5 +1,6 @@
 /// The clock Bilingus waits on by default: `ContinuousClock`'s time, with sleeps whose
-/// timers are freed the moment they are cancelled (see ``CancellableSleep``).
+/// timers are freed the moment they are cancelled (see `CancellableSleep`, which works
+/// around swiftlang/swift#60441).
 ///
 /// Every component that waits (timeouts, retry backoff, polling, leases, health checks)
 /// takes `any Clock<Duration>`; pass BillingTesting's `TestClock` in tests, or any other

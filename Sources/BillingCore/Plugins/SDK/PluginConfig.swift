@@ -29,7 +29,17 @@ public struct PluginConfig: Sendable {
     private let tenantOverrides: @Sendable (String) -> PluginSettings?
 
     /// Creates a configuration (the plugin manager does this; harnesses and tests may too).
-    /// - Parameter tenantSettings: a tenant's own settings, if it has any; read at each call.
+    /// - Parameters:
+    ///   - pluginName: the plugin's name; logs are tagged with it.
+    ///   - settings: its default settings.
+    ///   - publisher: where its events go; it can publish and nothing else.
+    ///   - events: the events it may read.
+    ///   - state: its own durable state.
+    ///   - logger: its logger (tag it, and redact its secrets, before passing it).
+    ///   - metrics: where its metrics go.
+    ///   - clock: what it waits on.
+    ///   - wallClock: the time of day.
+    ///   - tenantSettings: a tenant's own settings, if it has any; read at each call.
     public init(
         pluginName: String, settings: PluginSettings, publisher: any EventPublisher, events: any EventReader,
         state: PluginState, logger: Logger, metrics: any MetricsFactory, clock: any Clock<Duration>, wallClock: WallClock,

@@ -47,7 +47,12 @@ public struct PluginState: Sendable {
     }
 
     /// Writes `value` under `key` if `condition` holds.
-    /// - Parameter expiresIn: how long the entry lives; forever by default.
+    /// - Parameters:
+    ///   - key: the entry's key, unique within this plugin.
+    ///   - value: what to store.
+    ///   - condition: `.any` (the default), `.absent` (only if there is no live
+    ///     entry), or `.version(v)` (only if the live entry has version `v`).
+    ///   - expiresIn: how long the entry lives; forever by default.
     /// - Returns: the new entry (its version is one more than before, or 1).
     /// - Throws: `plugin_state.conflict` when the condition does not hold: the entry
     ///   exists (`.absent`) or has another version (`.version`); nothing was written.
