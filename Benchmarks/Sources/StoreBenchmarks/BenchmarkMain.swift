@@ -147,7 +147,7 @@ private func printReport(
         rows += infoRows(concurrent)
     }
     if let reads {
-        let title = "3 getEventsByEntity, \(grouped(reads.storeEvents)) events"
+        let title = "3 events(forEntity:), \(grouped(reads.storeEvents)) events"
         for (index, (label, p)) in [("p50", 0.50), ("p99", 0.99), ("p99.9", 0.999)].enumerated() {
             let ours = reads.ours.percentile(p)
             let baseline = reads.baseline.percentile(p)
@@ -259,7 +259,7 @@ private func printReport(
     }
     if let reads {
         let p99 = reads.ours.percentile(0.99)
-        targets.append(("getEventsByEntity p99 < 1 ms", duration(p99), p99 < 1_000_000))
+        targets.append(("events(forEntity:) p99 < 1 ms", duration(p99), p99 < 1_000_000))
     }
     if let drain {
         for batch in drain.batches {

@@ -30,7 +30,7 @@ struct Options {
           --publishers P    publishers in scenario 2 and baseline rows per transaction (default 64)
           --store N         events in the scenario 3 store (default 1000000)
           --entities N      distinct entity ids in the scenario 3 store (default 100000)
-          --queries N       timed getEventsByEntity calls (default 10000)
+          --queries N       timed events(forEntity:tenant:) calls (default 10000)
           --rounds R        rounds of scenarios 1 and 2, alternating order; medians are reported (default 3)
           --drain-rounds R  rounds of scenario 4's baseline and full drain, back to back, alternating order;
                             the median round is reported, with the median ours/baseline ratio (default 3)

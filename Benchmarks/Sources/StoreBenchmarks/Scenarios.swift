@@ -268,7 +268,7 @@ func entityQueryScenario(options: Options, scratch: ScratchDirectory) async thro
             _ = try baseline.run(entity)
         }
 
-        progress("entity reads: \(grouped(queries.count)) getEventsByEntity calls")
+        progress("entity reads: \(grouped(queries.count)) events(forEntity:tenant:) calls")
         ourSamples.reserveCapacity(queries.count)
         var before = Usage.now()
         for entity in queries {
