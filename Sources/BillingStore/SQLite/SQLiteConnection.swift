@@ -16,11 +16,16 @@ final class SQLiteConnection {
 
     let handle: OpaquePointer
     let isReadOnly: Bool
+    /// The store's watch over its file, shared by all its connections (none for a probe).
+    let fileGuard: SQLiteFileGuard?
     private var statements: [String: SQLiteStatement] = [:]
     private var isClosed = false
 
-    init(path: String, mode: Mode) throws {
+    /// Opens `path` (a file path or a `file:` URI). A read-write connection with a
+    /// `fileGuard` checks it at every commit.
+    init(path: String, mode: Mode, fileGuard: SQLiteFileGuard? = nil) throws {
         isReadOnly = mode == .readOnly
+        self.fileGuard = fileGuard
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
         switch mode {
         case .readWrite: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
@@ -36,6 +41,9 @@ final class SQLiteConnection {
         }
         handle = pointer
         sqlite3_extended_result_codes(handle, 1)
+        if mode == .readWrite {
+            fileGuard?.install(on: handle)
+        }
     }
 
     deinit {
@@ -53,14 +61,24 @@ final class SQLiteConnection {
         sqlite3_close_v2(handle)
     }
 
-    /// A ``BillingError`` for the connection's last failure.
+    /// A ``BillingError`` for the connection's last failure. A damaged page is
+    /// reported to the file guard (which then refuses writes); a commit the guard
+    /// refused is reported with the guard's reason.
     func error(_ result: Int32, _ operation: String) -> BillingError {
-        SQLiteError(
+        let extended = sqlite3_extended_errcode(handle)
+        if extended == sqliteConstraintCommitHook, let problem = fileGuard?.problem() {
+            return problem
+        }
+        let error = SQLiteError(
             resultCode: result & 0xFF,
-            extendedResultCode: sqlite3_extended_errcode(handle),
+            extendedResultCode: extended,
             message: String(cString: sqlite3_errmsg(handle)),
             operation: operation
         ).billingError
+        if result & 0xFF == SQLITE_CORRUPT || result & 0xFF == SQLITE_NOTADB {
+            fileGuard?.recordDamage(error)
+        }
+        return error
     }
 
     /// Runs SQL without parameters (DDL, pragmas, transaction control).
@@ -208,6 +226,8 @@ final class SQLiteStatement {
 
     // MARK: Reading
 
+    var columnCount: Int32 { sqlite3_column_count(handle) }
+
     func isNull(_ column: Int32) -> Bool {
         sqlite3_column_type(handle, column) == SQLITE_NULL
     }
@@ -237,6 +257,9 @@ final class SQLiteStatement {
         return try body(UnsafeBufferPointer(start: text, count: count))
     }
 }
+
+/// `SQLITE_CONSTRAINT_COMMITHOOK`, a macro Swift does not import: a commit hook refused the commit.
+let sqliteConstraintCommitHook = SQLITE_CONSTRAINT | (2 << 8)
 
 /// SQLite's `SQLITE_TRANSIENT`: copy the bound bytes before the call returns.
 let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

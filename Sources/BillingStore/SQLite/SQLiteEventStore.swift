@@ -49,7 +49,15 @@ public final class SQLiteEventStore: EventStore {
         /// store never waits. `.zero` disables it.
         public var groupCommitLinger: Duration
         /// Opens the file read-only: reads work, appends fail with `storage.read_only`.
+        /// A WAL database on read-only media, where its `-shm` cannot be created, is
+        /// opened with `immutable=1`: no locks, and only the database file is read, so
+        /// another process must not write it meanwhile.
         public var readOnly: Bool
+        /// Runs `PRAGMA quick_check` at open, and refuses a damaged file with
+        /// `storage.corrupt` (default `false`). It reads every page: time grows with
+        /// the file (about a second per GiB). Without it, damage is found by the
+        /// first read or write that meets it; from then on the store refuses writes.
+        public var quickCheckOnOpen: Bool
         /// WAL pages after which a commit also checkpoints the WAL into the database
         /// (default 10,000 pages, about 40 MiB). SQLite's own default, 1,000, makes
         /// checkpoints ten times as frequent and costs a third of write throughput
@@ -64,7 +72,8 @@ public final class SQLiteEventStore: EventStore {
             maxGroupCommitEvents: Int = 4096,
             groupCommitLinger: Duration = .microseconds(200),
             readOnly: Bool = false,
-            walAutocheckpointPages: Int = 10_000
+            walAutocheckpointPages: Int = 10_000,
+            quickCheckOnOpen: Bool = false
         ) {
             self.synchronous = synchronous
             self.busyTimeout = busyTimeout
@@ -73,6 +82,7 @@ public final class SQLiteEventStore: EventStore {
             self.groupCommitLinger = groupCommitLinger
             self.readOnly = readOnly
             self.walAutocheckpointPages = walAutocheckpointPages
+            self.quickCheckOnOpen = quickCheckOnOpen
         }
     }
 
@@ -83,30 +93,32 @@ public final class SQLiteEventStore: EventStore {
 
     let writer: SQLiteWriter
     let readers: SQLiteReaderPool
+    /// Refuses commits once the file moved or a damaged page was met; see ``headSequence()``.
+    let fileGuard: SQLiteFileGuard
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
     ///
+    /// Nothing is written to a file before it is known to be a Bilingus database (or
+    /// empty): a foreign file is refused as it was found.
+    ///
     /// - Throws: `BillingError` coded `storage.corrupt` for a file that is not a SQLite
-    ///   database, `storage.schema_too_new` for one written by a newer Bilingus,
-    ///   `storage.unavailable` if it cannot be opened, `invalid.argument` for `:memory:`
-    ///   (use `InMemoryEventStore`).
+    ///   database or not a Bilingus one, or is damaged (with ``Configuration/quickCheckOnOpen``),
+    ///   `storage.schema_too_new` for one written by a newer Bilingus,
+    ///   `storage.read_only` if the file, its `-wal` or `-shm`, their directory or the file
+    ///   system cannot be written (naming which), `storage.unavailable` if it cannot be
+    ///   opened, `invalid.argument` for `:memory:` (use `InMemoryEventStore`).
     public init(path: String, configuration: Configuration = Configuration()) throws {
         guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file::memory:") else {
             throw BillingError.invalid("path", "SQLiteEventStore needs a file path; use InMemoryEventStore for memory-only storage")
         }
         self.path = path
         self.configuration = configuration
-        let mode: SQLiteConnection.Mode = configuration.readOnly ? .readOnly : .readWrite
+        let fileGuard = SQLiteFileGuard(path: path)
+        self.fileGuard = fileGuard
 
-        let writerConnection = try SQLiteConnection(path: path, mode: mode)
-        try Self.configure(writerConnection, configuration, isWriter: true)
-        if configuration.readOnly {
-            try Self.checkSchema(writerConnection)
-        } else {
-            try SQLiteSchema.migrate(writerConnection, now: Date())
-        }
+        let opened = try SQLiteStoreOpening.openWriter(path: path, configuration: configuration, fileGuard: fileGuard)
         writer = SQLiteWriter(
-            connection: writerConnection,
+            connection: opened.connection,
             maxGroupEvents: configuration.maxGroupCommitEvents,
             // Without an fsync per commit, a commit is short enough to run on the
             // publisher's thread when the writer is idle; with FULL it waits for the disk.
@@ -117,51 +129,13 @@ public final class SQLiteEventStore: EventStore {
 
         var readerConnections: [SQLiteConnection] = []
         for _ in 0..<max(1, configuration.readerCount) {
-            let connection = try SQLiteConnection(path: path, mode: mode)
-            try Self.configure(connection, configuration, isWriter: false)
-            readerConnections.append(connection)
-        }
-        readers = SQLiteReaderPool(connections: readerConnections, label: "bilingus.sqlite.reader")
-    }
-
-    private static func configure(_ connection: SQLiteConnection, _ configuration: Configuration, isWriter: Bool) throws {
-        let (seconds, attoseconds) = configuration.busyTimeout.components
-        sqlite3_busy_timeout(connection.handle, Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000))
-        // Touching the schema is the first real read: it is where a file that is not
-        // a database, or a damaged one, is detected.
-        _ = try connection.scalarInt("PRAGMA schema_version", "read the database header")
-        if isWriter, !configuration.readOnly {
-            let journal = try connection.scalarText("PRAGMA journal_mode = WAL", "switch to WAL mode")
-            guard journal?.lowercased() == "wal" else {
-                throw BillingError(.storageFailure, "SQLite refused WAL mode for this database (journal mode is \(journal ?? "unknown"))")
-            }
-            try connection.execute("PRAGMA wal_autocheckpoint = \(max(0, configuration.walAutocheckpointPages))", "set the WAL checkpoint interval")
-            // Overwrite deleted and replaced content, so an old value (a secret sealed
-            // afresh, a deleted record) does not linger in free space of the file.
-            try connection.execute("PRAGMA secure_delete = ON", "enable secure delete")
-        }
-        try connection.execute("PRAGMA synchronous = \(configuration.synchronous.rawValue)", "set the synchronous mode")
-        try connection.execute("PRAGMA foreign_keys = ON", "enable foreign keys")
-        if !isWriter {
-            try connection.execute("PRAGMA query_only = ON", "make a reader connection query-only")
-        }
-    }
-
-    private static func checkSchema(_ connection: SQLiteConnection) throws {
-        let hasTable = try connection.scalarInt(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
-            "read the schema"
-        ) ?? 0
-        guard hasTable > 0 else {
-            throw BillingError(.storageUnavailable, "The database has no Bilingus schema and cannot be created read-only")
-        }
-        let version = try connection.scalarInt("SELECT max(version) FROM schema_migrations", "read the schema version") ?? 0
-        guard version <= SQLiteSchema.latestVersion else {
-            throw BillingError(
-                .storageSchemaTooNew,
-                "The database has schema version \(version), newer than the \(SQLiteSchema.latestVersion) this version of Bilingus knows; upgrade Bilingus to open it"
+            readerConnections.append(
+                try SQLiteStoreOpening.openReader(location: opened.location, path: path, configuration: configuration, fileGuard: fileGuard)
             )
         }
+        readers = SQLiteReaderPool(connections: readerConnections, label: "bilingus.sqlite.reader")
+        // Every connection has its files open now: these are the ones to stay at the path.
+        fileGuard.watch()
     }
 
     // MARK: - EventStore
@@ -185,13 +159,20 @@ public final class SQLiteEventStore: EventStore {
         try await readers.read(inline: true) { try SQLiteReads.event(tenantId: tenantId, idempotencyKey: idempotencyKey, $0) }
     }
 
+    /// The last sequence stored. Also checks the file, so health checks built on it
+    /// report a database that was deleted or moved (`storage.unavailable`) or found
+    /// damaged (`storage.corrupt`), while reads of what the store holds still work.
     public func headSequence() async throws -> Int64 {
-        try await readers.read(inline: true) { try SQLiteReads.headSequence($0) }
+        try await readers.read(inline: true) { [fileGuard] connection in
+            try fileGuard.check()
+            return try SQLiteReads.headSequence(connection)
+        }
     }
 
     /// Finishes the writes queued before it, checkpoints the WAL into the database and
     /// truncates it, and closes every connection. Later calls fail with `shut_down`.
     public func close() async throws {
+        defer { fileGuard.stopWatching() }
         try await writer.close()
         await readers.close()
     }

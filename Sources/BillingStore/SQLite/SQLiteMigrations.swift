@@ -164,25 +164,29 @@ enum SQLiteSchema {
     static var latestVersion: Int64 { migrations.last?.version ?? 0 }
 
     /// Brings the database up to ``latestVersion``, one transaction per migration.
+    /// A file that is not yet marked as ours (`kind`, from ``SQLiteFileOwnership``)
+    /// is checked again under the write lock, then marked, in the transaction that
+    /// creates `schema_migrations`: a file with that table always carries our id.
     /// - Throws: `storage.schema_too_new` if the file was written by a newer schema.
-    static func migrate(_ connection: SQLiteConnection, now: Date) throws {
-        try connection.execute(
-            """
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version INTEGER PRIMARY KEY,
-                name TEXT NOT NULL,
-                applied_at INTEGER NOT NULL
-            )
-            """,
-            "create the schema_migrations table"
-        )
-        let current = try connection.scalarInt("SELECT max(version) FROM schema_migrations", "read the schema version") ?? 0
-        guard current <= latestVersion else {
-            throw BillingError(
-                .storageSchemaTooNew,
-                "The database has schema version \(current), newer than the \(latestVersion) this version of Bilingus knows; upgrade Bilingus to open it"
-            )
+    static func migrate(_ connection: SQLiteConnection, path: String, kind: SQLiteFileOwnership.Kind, now: Date) throws {
+        if kind != .bilingus {
+            try connection.transaction("mark the database as a Bilingus database") {
+                // Another process may have written the file since it was classified.
+                _ = try SQLiteFileOwnership.classify(connection, path: path)
+                try SQLiteFileOwnership.mark(connection)
+                try connection.execute(
+                    """
+                    CREATE TABLE IF NOT EXISTS schema_migrations (
+                        version INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL,
+                        applied_at INTEGER NOT NULL
+                    )
+                    """,
+                    "create the schema_migrations table"
+                )
+            }
         }
+        let current = try checkVersion(connection)
         for migration in migrations where migration.version > current {
             try connection.transaction("apply migration \(migration.version) (\(migration.name))") {
                 // Read the version again under the write lock: another process opening
@@ -200,5 +204,18 @@ enum SQLiteSchema {
                 _ = try record.step("record migration \(migration.version)")
             }
         }
+    }
+
+    /// The file's schema version; throws `storage.schema_too_new` above ``latestVersion``.
+    @discardableResult
+    static func checkVersion(_ connection: SQLiteConnection) throws -> Int64 {
+        let current = try connection.scalarInt("SELECT max(version) FROM schema_migrations", "read the schema version") ?? 0
+        guard current <= latestVersion else {
+            throw BillingError(
+                .storageSchemaTooNew,
+                "The database has schema version \(current), newer than the \(latestVersion) this version of Bilingus knows; upgrade Bilingus to open it"
+            )
+        }
+        return current
     }
 }

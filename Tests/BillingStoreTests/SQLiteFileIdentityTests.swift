@@ -1,0 +1,149 @@
+@testable import BillingCore
+@testable import BillingStore
+import Foundation
+import Testing
+
+/// The store's file vanishing, moving or being damaged under it, and foreign files.
+@Suite("SQLite store: its file deleted, moved, damaged or foreign")
+struct SQLiteFileIdentityTests {
+    // MARK: Deleted or moved while open
+
+    @Test(
+        "Deleting or moving the database files under a running store fails later appends with storage.unavailable, and headSequence (health) reports it",
+        arguments: ["database, -wal and -shm deleted", "database renamed", "-wal deleted", "database replaced"]
+    )
+    func fileGoneWhileOpen(change: String) async throws {
+        let path = TemporaryFiles.newPath()
+        let store = try SQLiteEventStore(path: path)
+        let bus = EventBus(store: store)
+        _ = try await bus.publish(BillingEvent(type: SQLiteEventStoreTests.noted, entityId: "u-1"))
+        let files = FileManager.default
+        switch change {
+        case "database, -wal and -shm deleted":
+            for suffix in ["", "-wal", "-shm"] { try files.removeItem(atPath: path + suffix) }
+        case "database renamed":
+            for suffix in ["", "-wal", "-shm"] { try files.moveItem(atPath: path + suffix, toPath: path + ".moved" + suffix) }
+        case "-wal deleted":
+            try files.removeItem(atPath: path + "-wal")
+        default:
+            try files.moveItem(atPath: path, toPath: path + ".old")
+            try files.copyItem(atPath: path + ".old", toPath: path)
+        }
+
+        let publish = await outcome { try await bus.publish(BillingEvent(type: SQLiteEventStoreTests.noted, entityId: "u-1")) }
+        #expect((publish.failure as? BillingError)?.code == .storageUnavailable, "publish after '\(change)': \(publish)")
+        #expect((publish.failure as? BillingError)?.message.contains(path) == true)
+        let append = await outcome { try await store.append([BillingEvent(type: .userUpdated)]) }
+        #expect((append.failure as? BillingError)?.code == .storageUnavailable)
+        let head = await outcome { try await store.headSequence() }
+        #expect((head.failure as? BillingError)?.code == .storageUnavailable, "headSequence after '\(change)': \(head)")
+        // What the store holds can still be read.
+        #expect(try await store.events(forEntity: "u-1", tenant: .any).count == 1)
+        try? await store.close()
+    }
+
+    @Test("An untouched store keeps committing; on Linux its commits watch the directory instead of stating the files")
+    func untouchedStoreCommits() async throws {
+        let path = TemporaryFiles.newPath()
+        let store = try SQLiteEventStore(path: path)
+        for index in 0..<50 {
+            _ = try await store.append([BillingEvent(type: .userCreated, entityId: "u-\(index)")])
+        }
+        #expect(try await store.headSequence() == 50)
+        try await store.close()
+        let reopened = try SQLiteEventStore(path: path)
+        #expect(try await reopened.headSequence() == 50)
+        try await reopened.close()
+    }
+
+    #if os(Linux)
+    @Test("The directory watch reports a name created, renamed or deleted, once, and nothing otherwise")
+    func directoryWatch() throws {
+        let directory = TemporaryFiles.directory.appendingPathComponent("watch-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let watch = try #require(SQLiteDirectoryWatch(directory: directory), "no inotify instance left (fs.inotify.max_user_instances)")
+        #expect(!watch.changed())
+        #expect(FileManager.default.createFile(atPath: directory + "/a", contents: Data("x".utf8)))
+        #expect(watch.changed())
+        #expect(!watch.changed(), "events are drained")
+        let handle = try #require(FileHandle(forWritingAtPath: directory + "/a"))
+        try handle.write(contentsOf: Data("more".utf8))
+        try handle.close()
+        #expect(!watch.changed(), "writing a file is not a change of names")
+        try FileManager.default.moveItem(atPath: directory + "/a", toPath: directory + "/b")
+        #expect(watch.changed())
+        try FileManager.default.removeItem(atPath: directory + "/b")
+        #expect(watch.changed())
+    }
+    #endif
+
+    // MARK: A damaged page
+
+    @Test("After a read meets a damaged page, appends are refused with storage.corrupt and headSequence reports it; quick_check at open finds it")
+    func damagedPage() async throws {
+        let path = TemporaryFiles.newPath()
+        try await Self.writeEventsAndDamageALeafPage(path)
+
+        // Without quick_check, the damage is not seen at open (it reads only the header and schema).
+        let store = try SQLiteEventStore(path: path)
+        let read = await outcome { try await store.events(matching: EventFilters()) }
+        #expect((read.failure as? BillingError)?.code == .storageCorrupt, "\(read)")
+        let append = await outcome { try await store.append([BillingEvent(type: .userCreated, entityId: "late")]) }
+        #expect((append.failure as? BillingError)?.code == .storageCorrupt, "an append after the damage was met: \(append)")
+        #expect((append.failure as? BillingError)?.message.contains(path) == true)
+        let head = await outcome { try await store.headSequence() }
+        #expect((head.failure as? BillingError)?.code == .storageCorrupt)
+        try? await store.close()
+        #expect(try Self.count(path, "SELECT count(*) FROM events WHERE entity_id = 'late'") == 0, "nothing was written into the damaged file")
+
+        // With quick_check, the store refuses to open.
+        let checked = Result { try SQLiteEventStore(path: path, configuration: .init(quickCheckOnOpen: true)) }
+        #expect((checked.failure as? BillingError)?.code == .storageCorrupt, "\(checked)")
+        #expect((checked.failure as? BillingError)?.message.contains("quick_check") == true)
+        // And a healthy file passes it.
+        let healthy = try SQLiteEventStore(path: TemporaryFiles.newPath(), configuration: .init(quickCheckOnOpen: true))
+        _ = try await healthy.append([BillingEvent(type: .userCreated)])
+        try await healthy.close()
+    }
+
+    /// 2,000 events, closed (the WAL checkpointed into the file), then one leaf
+    /// page of the events table, holding early events, overwritten with 0xFF.
+    static func writeEventsAndDamageALeafPage(_ path: String) async throws {
+        let store = try SQLiteEventStore(path: path)
+        let payload: JSONValue = ["note": .string(String(repeating: "x", count: 200))]
+        for chunk in 0..<20 {
+            _ = try await store.append((0..<100).map { BillingEvent(type: SQLiteEventStoreTests.noted, payload: payload, entityId: "e-\(chunk)-\($0)") })
+        }
+        try await store.close()
+        let probe = try SQLiteConnection(path: path, mode: .readOnly)
+        let page = try #require(try probe.scalarInt("SELECT pageno FROM dbstat WHERE name = 'events' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 2", "find a page"))
+        let pageSize = try #require(try probe.scalarInt("PRAGMA page_size", "read the page size"))
+        probe.close()
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        try handle.seek(toOffset: UInt64((page - 1) * pageSize))
+        try handle.write(contentsOf: Data(repeating: 0xFF, count: Int(pageSize)))
+        try handle.close()
+    }
+
+    static func count(_ path: String, _ sql: String) throws -> Int64? {
+        let connection = try SQLiteConnection(path: path, mode: .readOnly)
+        defer { connection.close() }
+        return try connection.scalarInt(sql, "count")
+    }
+}
+
+/// The outcome of an async call, to inspect its error's code.
+func outcome<Value>(_ body: () async throws -> Value) async -> Result<Value, any Error> {
+    do {
+        return .success(try await body())
+    } catch {
+        return .failure(error)
+    }
+}
+
+extension Result {
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}
