@@ -13,6 +13,10 @@ import Foundation
 ///   cost of an fsync per commit.
 /// - **Forward-only migrations**, recorded in `schema_migrations`; a file written by
 ///   a newer Bilingus is refused with `storage.schema_too_new`.
+/// - **Its own files only**: a Bilingus database carries `application_id`
+///   0x424C4753; another application's database is refused, unchanged.
+/// - **No silent loss**: once the file is deleted or moved while open, or a damaged
+///   page was met, writes are refused and ``headSequence()`` reports it.
 /// - Every value is bound, never interpolated; payload and metadata are stored as
 ///   canonical JSON text. SQLite errors become `BillingError`s carrying the SQLite
 ///   result code (`storage.full`, `storage.read_only`, `storage.corrupt`, ...).
@@ -54,8 +58,8 @@ public final class SQLiteEventStore: EventStore {
         /// another process must not write it meanwhile.
         public var readOnly: Bool
         /// Runs `PRAGMA quick_check` at open, and refuses a damaged file with
-        /// `storage.corrupt` (default `false`). It reads every page: time grows with
-        /// the file (about a second per GiB). Without it, damage is found by the
+        /// `storage.corrupt` (default `false`). It reads every page, so opening takes
+        /// time in proportion to the file's size. Without it, damage is found by the
         /// first read or write that meets it; from then on the store refuses writes.
         public var quickCheckOnOpen: Bool
         /// WAL pages after which a commit also checkpoints the WAL into the database
