@@ -50,6 +50,28 @@ struct SQLiteForeignFileTests {
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"), "\(kind): switched to WAL")
     }
 
+    @Test("A foreign WAL database whose -wal still holds commits is refused, and neither file changes (no checkpoint on close)")
+    func foreignHotWALUntouched() async throws {
+        let source = TemporaryFiles.newPath("foreign-wal")
+        let setup = try SQLiteConnection(path: source, mode: .readWrite)
+        _ = try setup.scalarText("PRAGMA journal_mode = WAL", "switch to WAL")
+        try setup.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT)", "set up")
+        try setup.execute("INSERT INTO customers (email) VALUES ('ada@example.com')", "set up")
+        // A copy taken while it is open: the commits are in the -wal only, as after a crash.
+        let path = TemporaryFiles.newPath("foreign-wal-copy")
+        try FileManager.default.copyItem(atPath: source, toPath: path)
+        try FileManager.default.copyItem(atPath: source + "-wal", toPath: path + "-wal")
+        setup.close()
+        let database = try Data(contentsOf: URL(fileURLWithPath: path))
+        let wal = try Data(contentsOf: URL(fileURLWithPath: path + "-wal"))
+        #expect(!wal.isEmpty)
+
+        let opened = Result { try SQLiteEventStore(path: path) }
+        #expect((opened.failure as? BillingError)?.message.contains("is not a Bilingus database") == true, "\(opened)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == database, "the database file changed")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path + "-wal")) == wal, "the -wal changed")
+    }
+
     @Test("A new database is marked with the Bilingus application id")
     func newFileMarked() async throws {
         let path = TemporaryFiles.newPath()

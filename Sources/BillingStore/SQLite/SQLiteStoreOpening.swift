@@ -24,12 +24,17 @@ enum SQLiteStoreOpening {
         }
         do {
             let connection = try SQLiteConnection(path: path, mode: .readWrite, fileGuard: fileGuard)
+            // Closing the last connection checkpoints a WAL into its database: if the
+            // file is refused, the close must leave another application's WAL alone.
+            let holdsWAL = (fileSize(path + "-wal") ?? 0) > 0
+            if holdsWAL { bilingus_sqlite3_no_checkpoint_on_close(connection.handle, 1) }
             try readHeader(connection, configuration)
             if sqlite3_db_readonly(connection.handle, "main") == 1 {
                 throw SQLiteWriteAccess.readOnlyError(path, while: "open the database for writing")
                     ?? BillingError(.storageReadOnly, "SQLite could open \(path) only read-only; check its permissions, or open the store with readOnly: true")
             }
             let kind = try SQLiteFileOwnership.classify(connection, path: path)
+            if holdsWAL { bilingus_sqlite3_no_checkpoint_on_close(connection.handle, 0) }
             if configuration.quickCheckOnOpen { try quickCheck(connection, path) }
             try switchToWAL(connection, configuration)
             // A read-only -shm lets SQLite read but not write: find out now, not at the first append.
