@@ -73,7 +73,7 @@ final class SQLiteFileGuard: Sendable {
         return latch(
             BillingError(
                 .storageUnavailable,
-                "\(moved.path) was deleted, moved or replaced while the store had it open; writes are refused, because they would go to a file that can never be opened again. Put the file back or reopen the store"
+                "\(moved.path) was deleted, moved or replaced while the store had it open; writes are refused, because they would go to a file that can no longer be opened at that path. Put the file back (or use its new path) and reopen the store"
             )
         )
     }
