@@ -42,7 +42,7 @@ struct SQLiteFileIdentityTests {
         try? await store.close()
     }
 
-    @Test("An untouched store keeps committing; on Linux its commits watch the directory instead of stating the files")
+    @Test("A store whose files stay in place keeps committing, and reopens with every event")
     func untouchedStoreCommits() async throws {
         let path = TemporaryFiles.newPath()
         let store = try SQLiteEventStore(path: path)
@@ -82,7 +82,7 @@ struct SQLiteFileIdentityTests {
     @Test("After a read meets a damaged page, appends are refused with storage.corrupt and headSequence reports it; quick_check at open finds it")
     func damagedPage() async throws {
         let path = TemporaryFiles.newPath()
-        try await Self.writeEventsAndDamageALeafPage(path)
+        try await Self.writeEventsAndDamageALeafPage(path, "ORDER BY pageno LIMIT 1 OFFSET 2")
 
         // Without quick_check, the damage is not seen at open (it reads only the header and schema).
         let store = try SQLiteEventStore(path: path)
@@ -106,9 +106,24 @@ struct SQLiteFileIdentityTests {
         try await healthy.close()
     }
 
+    @Test("After an append meets a damaged page, other writes are refused too (storage.corrupt)")
+    func damagedPageMetByAWrite() async throws {
+        let path = TemporaryFiles.newPath()
+        // The rightmost leaf: where the next event goes.
+        try await Self.writeEventsAndDamageALeafPage(path, "ORDER BY path DESC LIMIT 1")
+        let store = try SQLiteEventStore(path: path)
+        let append = await outcome { try await store.append([BillingEvent(type: .userCreated, entityId: "late")]) }
+        #expect((append.failure as? BillingError)?.code == .storageCorrupt, "\(append)")
+        // A write to another table, which the damage does not touch, is refused as well.
+        let other = await outcome { try await store.executeOnWriter("UPDATE plugin_state_versions SET last = last + 1") }
+        #expect((other.failure as? BillingError)?.code == .storageCorrupt, "\(other)")
+        try? await store.close()
+        #expect(try Self.count(path, "SELECT last FROM plugin_state_versions") == 0)
+    }
+
     /// 2,000 events, closed (the WAL checkpointed into the file), then one leaf
-    /// page of the events table, holding early events, overwritten with 0xFF.
-    static func writeEventsAndDamageALeafPage(_ path: String) async throws {
+    /// page of the events table (the first by `dbstat` in `order`) overwritten with 0xFF.
+    static func writeEventsAndDamageALeafPage(_ path: String, _ order: String) async throws {
         let store = try SQLiteEventStore(path: path)
         let payload: JSONValue = ["note": .string(String(repeating: "x", count: 200))]
         for chunk in 0..<20 {
@@ -116,7 +131,7 @@ struct SQLiteFileIdentityTests {
         }
         try await store.close()
         let probe = try SQLiteConnection(path: path, mode: .readOnly)
-        let page = try #require(try probe.scalarInt("SELECT pageno FROM dbstat WHERE name = 'events' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 2", "find a page"))
+        let page = try #require(try probe.scalarInt("SELECT pageno FROM dbstat WHERE name = 'events' AND pagetype = 'leaf' \(order)", "find a page"))
         let pageSize = try #require(try probe.scalarInt("PRAGMA page_size", "read the page size"))
         probe.close()
         let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
