@@ -57,8 +57,10 @@ struct ReadOnlyMedia {
         }
     }
 
-    /// Whether ``sealFile(_:)`` works here (chattr is not supported everywhere).
+    /// Whether ``sealFile(_:)`` works here: root with chattr support (a file with
+    /// the immutable attribute cannot be written even by its owner or root).
     static let canSealFile: Bool = {
+        guard getuid() == 0 else { return false }
         let file = TemporaryFiles.newPath("seal-probe")
         guard FileManager.default.createFile(atPath: file, contents: Data()) else { return false }
         defer {
@@ -68,9 +70,9 @@ struct ReadOnlyMedia {
         return sealFile(file) && access(file, W_OK) != 0
     }()
 
-    /// Makes `file` alone unwritable (a stale `-shm`, say), leaving the rest writable.
+    /// Makes `file` alone unwritable, past what the store can repair (`chattr +i`).
     static func sealFile(_ file: String) -> Bool {
-        getuid() == 0 ? Self.run("/usr/bin/chattr", ["+i", file]) : Self.run("/bin/chmod", ["0444", file])
+        run("/usr/bin/chattr", ["+i", file])
     }
 
     /// Undoes everything and removes the directory.
@@ -85,7 +87,7 @@ struct ReadOnlyMedia {
 
     /// Removes the immutable attribute from one file (after ``sealFile(_:)``).
     static func unsealFile(_ file: String) {
-        _ = getuid() == 0 ? run("/usr/bin/chattr", ["-i", file]) : run("/bin/chmod", ["0644", file])
+        run("/usr/bin/chattr", ["-i", file])
     }
 
     @discardableResult

@@ -74,8 +74,8 @@ struct SQLiteReadOnlyTests {
     }
 
     @Test(
-        "A stale unwritable -shm beside a writable database is named at open, not left to fail every append",
-        .enabled(if: ReadOnlyMedia.canSealFile, "chattr +i is not supported here, and root ignores file modes")
+        "A -shm that cannot be made writable (immutable) beside a writable database is named at open, not left to fail every append",
+        .enabled(if: ReadOnlyMedia.canSealFile, "needs root and chattr +i support")
     )
     func staleReadOnlyShm() async throws {
         let path = TemporaryFiles.newPath()
@@ -98,5 +98,30 @@ struct SQLiteReadOnlyTests {
         _ = try await reopened.append([BillingEvent(type: .userUpdated)])
         #expect(try await reopened.headSequence() == 2)
         try await reopened.close()
+    }
+
+    @Test(
+        "A stale 0444 -shm does not keep a writable database read-only: it gets the database's mode again",
+        .enabled(if: OtherUser.available, "cannot run the helper as a user other than root (setpriv), and root ignores file modes")
+    )
+    func stale0444ShmRepaired() async throws {
+        let directory = TemporaryFiles.directory.appendingPathComponent("shm-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        #expect(OtherUser.own(directory))
+        let path = directory + "/events.sqlite"
+        let helper = ChildProcess.helperURL.path
+        let first = OtherUser.run(helper, ["publish-count", path, "1", "first"])
+        #expect(first.status == 0, "\(first.errors)")
+        // A -shm left behind by an earlier run, owned by the same user, made read-only.
+        #expect(FileManager.default.createFile(atPath: path + "-shm", contents: Data()))
+        #expect(OtherUser.own(path + "-shm"))
+        #expect(chmod(path + "-shm", 0o444) == 0)
+
+        let second = OtherUser.run(helper, ["publish-count", path, "1", "second"])
+        #expect(second.status == 0, "\(second.errors)")
+        #expect(second.output.contains("done 1"))
+        let store = try SQLiteEventStore(path: path, configuration: .init(readOnly: true))
+        #expect(try await store.headSequence() == 2)
+        try await store.close()
     }
 }

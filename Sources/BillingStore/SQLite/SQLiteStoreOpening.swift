@@ -22,6 +22,7 @@ enum SQLiteStoreOpening {
         if configuration.readOnly {
             return try openReadOnly(path: path, configuration: configuration, fileGuard: fileGuard)
         }
+        SQLiteWriteAccess.restoreStaleShmMode(path)
         do {
             let connection = try SQLiteConnection(path: path, mode: .readWrite, fileGuard: fileGuard)
             // Closing the last connection checkpoints a WAL into its database: if the

@@ -30,6 +30,20 @@ enum SQLiteWriteAccess {
         return nil
     }
 
+    /// Gives a `-shm` that this process owns but cannot write (a stale 0444 one from
+    /// an earlier run, say) the database file's mode, if the database itself is
+    /// writable: SQLite creates every `-shm` with its database's mode, and would
+    /// otherwise read through the stale one and refuse every write. Changing the
+    /// mode does not disturb another process that has the file open.
+    static func restoreStaleShmMode(_ path: String) {
+        let shm = path + "-shm"
+        guard access(shm, F_OK) == 0, access(shm, W_OK) != 0, access(path, W_OK) == 0 else { return }
+        var database = stat()
+        var memory = stat()
+        guard stat(path, &database) == 0, stat(shm, &memory) == 0, memory.st_uid == geteuid() else { return }
+        _ = chmod(shm, database.st_mode & 0o777)
+    }
+
     /// `storage.read_only` naming the file at fault, if one is found.
     static func readOnlyError(_ path: String, while operation: String, underlying: BillingError? = nil) -> BillingError? {
         guard let problem = problem(with: path) else { return nil }
