@@ -34,7 +34,7 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
     /// The entity it is about (an invoice id, a payment id); what `getEventsByEntity` finds.
     public var entityId: String? { storage.entityId }
     /// Free-form context: trace headers, request ids, source system.
-    public var metadata: [String: JSONValue] { storage.metadata }
+    public var metadata: [String: JSONValue] { storage.metadata.value }
     /// Deduplicates publishes: a second event with the same tenant and key is not stored again.
     public var idempotencyKey: String? { storage.idempotencyKey }
     /// Groups the events of one business flow (a checkout, a billing run).
@@ -58,7 +58,7 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
         let tenantId: String?
         let userId: String?
         let entityId: String?
-        let metadata: [String: JSONValue]
+        let metadata: EventMetadataForms
         let idempotencyKey: String?
         let correlationId: String?
         let causationId: EventID?
@@ -68,7 +68,7 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
 
         init(
             id: EventID, type: BillingEventType, payload: EventPayloadForms, timestampMicroseconds: Int64,
-            tenantId: String?, userId: String?, entityId: String?, metadata: [String: JSONValue],
+            tenantId: String?, userId: String?, entityId: String?, metadata: EventMetadataForms,
             idempotencyKey: String?, correlationId: String?, causationId: EventID?,
             schemaVersion: Int, sequence: Int64?, typedPayloadType: ObjectIdentifier?
         ) {
@@ -102,19 +102,7 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
             && l.tenantId == r.tenantId && l.userId == r.userId && l.entityId == r.entityId
             && l.idempotencyKey == r.idempotencyKey && l.correlationId == r.correlationId
             && l.causationId == r.causationId && l.schemaVersion == r.schemaVersion
-            && Self.sameMetadata(l.metadata, r.metadata) && l.payload.isEqual(to: r.payload)
-    }
-
-    /// Metadata equality by bytes, as ``JSONValue`` compares: a dictionary finds a key
-    /// by canonical equivalence, so the keys found are compared byte for byte too.
-    private static func sameMetadata(_ lhs: [String: JSONValue], _ rhs: [String: JSONValue]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        for (key, value) in lhs {
-            guard let index = rhs.index(forKey: key), utf8Equal(rhs[index].key, key), rhs[index].value == value else {
-                return false
-            }
-        }
-        return true
+            && l.metadata.isEqual(to: r.metadata) && l.payload.isEqual(to: r.payload)
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -168,7 +156,7 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
         causationId: EventID? = nil
     ) throws {
         self.init(
-            id: id ?? EventID.generate(), type: Payload.eventType, payload: EventPayloadForms(value: try CanonicalJSON.value(from: payload)),
+            id: id ?? EventID.generate(), type: Payload.eventType, payload: try CanonicalJSON.value(from: payload),
             timestampMicroseconds: Timestamp.microseconds(timestamp), tenantId: tenantId, userId: userId ?? payload.eventUserId,
             entityId: entityId ?? payload.eventEntityId, metadata: metadata, idempotencyKey: idempotencyKey,
             correlationId: correlationId, causationId: causationId, schemaVersion: Payload.schemaVersion, sequence: nil,
@@ -185,23 +173,23 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
     ) {
         self.init(
             id: id, type: type, payload: EventPayloadForms(value: payload), timestampMicroseconds: timestampMicroseconds,
-            tenantId: tenantId, userId: userId, entityId: entityId, metadata: metadata,
+            tenantId: tenantId, userId: userId, entityId: entityId, metadata: EventMetadataForms(value: metadata),
             idempotencyKey: idempotencyKey, correlationId: correlationId, causationId: causationId,
             schemaVersion: schemaVersion, sequence: sequence, typedPayloadType: typedPayloadType
         )
     }
 
-    /// An event read from a store: its payload's canonical bytes are parsed only when
-    /// ``payload`` is first read.
+    /// An event read from a store: the canonical bytes of its payload and metadata are
+    /// parsed only when ``payload`` or ``metadata`` is first read.
     package init(
         id: EventID, type: BillingEventType, canonicalPayload: [UInt8], timestampMicroseconds: Int64,
-        tenantId: String?, userId: String?, entityId: String?, metadata: [String: JSONValue],
+        tenantId: String?, userId: String?, entityId: String?, canonicalMetadata: [UInt8],
         idempotencyKey: String?, correlationId: String?, causationId: EventID?,
         schemaVersion: Int, sequence: Int64?
     ) {
         self.init(
             id: id, type: type, payload: EventPayloadForms(canonicalBytes: canonicalPayload), timestampMicroseconds: timestampMicroseconds,
-            tenantId: tenantId, userId: userId, entityId: entityId, metadata: metadata,
+            tenantId: tenantId, userId: userId, entityId: entityId, metadata: EventMetadataForms(canonicalBytes: canonicalMetadata),
             idempotencyKey: idempotencyKey, correlationId: correlationId, causationId: causationId,
             schemaVersion: schemaVersion, sequence: sequence, typedPayloadType: nil
         )
@@ -210,7 +198,7 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
     /// The memberwise initializer every other path ends in.
     private init(
         id: EventID, type: BillingEventType, payload: EventPayloadForms, timestampMicroseconds: Int64,
-        tenantId: String?, userId: String?, entityId: String?, metadata: [String: JSONValue],
+        tenantId: String?, userId: String?, entityId: String?, metadata: EventMetadataForms,
         idempotencyKey: String?, correlationId: String?, causationId: EventID?,
         schemaVersion: Int, sequence: Int64?, typedPayloadType: ObjectIdentifier?
     ) {
@@ -222,11 +210,11 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
         )
     }
 
-    /// The same event with its store-assigned sequence (sharing its payload's forms).
+    /// The same event with its store-assigned sequence (sharing its payload's and metadata's forms).
     package func withSequence(_ sequence: Int64) -> BillingEvent {
         BillingEvent(
             id: id, type: type, payload: storage.payload, timestampMicroseconds: timestampMicroseconds, tenantId: tenantId,
-            userId: userId, entityId: entityId, metadata: metadata, idempotencyKey: idempotencyKey, correlationId: correlationId,
+            userId: userId, entityId: entityId, metadata: storage.metadata, idempotencyKey: idempotencyKey, correlationId: correlationId,
             causationId: causationId, schemaVersion: schemaVersion, sequence: sequence, typedPayloadType: typedPayloadType
         )
     }
@@ -236,15 +224,24 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
         guard !entries.isEmpty else { return self }
         return BillingEvent(
             id: id, type: type, payload: storage.payload, timestampMicroseconds: timestampMicroseconds, tenantId: tenantId,
-            userId: userId, entityId: entityId, metadata: metadata.merging(entries) { _, new in new },
+            userId: userId, entityId: entityId, metadata: EventMetadataForms(value: metadata.merging(entries) { _, new in new }),
             idempotencyKey: idempotencyKey, correlationId: correlationId, causationId: causationId,
             schemaVersion: schemaVersion, sequence: sequence, typedPayloadType: typedPayloadType
         )
     }
 
+    /// Whether the two payloads are equal, compared as bytes when both are known (a
+    /// stored event's payload is then not parsed).
+    package func hasSamePayload(as other: BillingEvent) -> Bool {
+        storage.payload.isEqual(to: other.storage.payload)
+    }
+
     /// The payload's canonical JSON bytes: those validation encoded (or the store
     /// read), encoded now only if neither happened. What stores write.
     package var canonicalPayload: [UInt8] { storage.payload.canonicalBytes }
+
+    /// The metadata's canonical JSON bytes (an object), as stores write them.
+    package var canonicalMetadata: [UInt8] { storage.metadata.canonicalBytes }
 
     /// Validates and encodes the payload in one pass, keeping the bytes for the store.
     /// - Throws: as ``CanonicalJSON/encode(_:maxDepth:)``.

@@ -24,7 +24,7 @@ enum SQLiteEventRow {
             self.event = event
             id = event.id.bytes
             payload = event.canonicalPayload  // the bytes validation encoded
-            metadata = CanonicalJSON.encode(.object(JSONObject(event.metadata)))
+            metadata = event.canonicalMetadata
             causationId = event.causationId?.bytes
         }
     }
@@ -54,13 +54,11 @@ enum SQLiteEventRow {
         guard let typeName = statement.string(column(2)), let type = try? BillingEventType(typeName) else {
             throw corrupt("type")
         }
-        // Kept as canonical bytes; parsed only if the payload is read.
+        // Payload and metadata stay canonical bytes, parsed only if they are read.
         guard let payload = statement.withBytes(column(3), { Array($0) }) else {
             throw corrupt("payload")
         }
-        guard case .object(let members)? = try statement.withBytes(column(8), { try CanonicalJSON.decode(buffer: $0) }),
-            let metadata = members.uniqueDictionary
-        else {
+        guard let metadata = statement.withBytes(column(8), { Array($0) }) else {
             throw corrupt("metadata")
         }
         var causationId: EventID?
@@ -71,7 +69,7 @@ enum SQLiteEventRow {
         return BillingEvent(
             id: id, type: type, canonicalPayload: payload, timestampMicroseconds: statement.int64(column(4)),
             tenantId: statement.string(column(5)), userId: statement.string(column(6)), entityId: statement.string(column(7)),
-            metadata: metadata, idempotencyKey: statement.string(column(9)), correlationId: statement.string(column(10)),
+            canonicalMetadata: metadata, idempotencyKey: statement.string(column(9)), correlationId: statement.string(column(10)),
             causationId: causationId, schemaVersion: Int(statement.int64(column(12))), sequence: statement.int64(column(0))
         )
     }
