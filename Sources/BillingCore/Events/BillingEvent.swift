@@ -20,7 +20,7 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
     /// An event read from a store parses its stored canonical JSON the first time this
     /// is read; should those bytes be unreadable, it is `.null` and
     /// ``decodePayload(as:)`` throws `storage.corrupt`.
-    public var payload: JSONValue { storage.payload.value }
+    public var payload: JSONValue { storage.content.payload }
     /// When it happened, in UTC: the nearest `Date` to ``timestampMicroseconds`` (a
     /// `Date` cannot hold every microsecond after the 22nd century).
     public var timestamp: Date { Timestamp.date(microseconds: storage.timestampMicroseconds) }
@@ -34,7 +34,7 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
     /// The entity it is about (an invoice id, a payment id); what `getEventsByEntity` finds.
     public var entityId: String? { storage.entityId }
     /// Free-form context: trace headers, request ids, source system.
-    public var metadata: [String: JSONValue] { storage.metadata.value }
+    public var metadata: [String: JSONValue] { storage.content.metadata }
     /// Deduplicates publishes: a second event with the same tenant and key is not stored again.
     public var idempotencyKey: String? { storage.idempotencyKey }
     /// Groups the events of one business flow (a checkout, a billing run).
@@ -53,12 +53,12 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
     private final class Storage: Sendable {
         let id: EventID
         let type: BillingEventType
-        let payload: EventPayloadForms
+        /// Payload and metadata, parsed or encoded on demand.
+        let content: EventContent
         let timestampMicroseconds: Int64
         let tenantId: String?
         let userId: String?
         let entityId: String?
-        let metadata: EventMetadataForms
         let idempotencyKey: String?
         let correlationId: String?
         let causationId: EventID?
@@ -67,19 +67,18 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
         let typedPayloadType: ObjectIdentifier?
 
         init(
-            id: EventID, type: BillingEventType, payload: EventPayloadForms, timestampMicroseconds: Int64,
-            tenantId: String?, userId: String?, entityId: String?, metadata: EventMetadataForms,
+            id: EventID, type: BillingEventType, content: EventContent, timestampMicroseconds: Int64,
+            tenantId: String?, userId: String?, entityId: String?,
             idempotencyKey: String?, correlationId: String?, causationId: EventID?,
             schemaVersion: Int, sequence: Int64?, typedPayloadType: ObjectIdentifier?
         ) {
             self.id = id
             self.type = type
-            self.payload = payload
+            self.content = content
             self.timestampMicroseconds = timestampMicroseconds
             self.tenantId = tenantId
             self.userId = userId
             self.entityId = entityId
-            self.metadata = metadata
             self.idempotencyKey = idempotencyKey
             self.correlationId = correlationId
             self.causationId = causationId
@@ -102,7 +101,7 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
             && l.tenantId == r.tenantId && l.userId == r.userId && l.entityId == r.entityId
             && l.idempotencyKey == r.idempotencyKey && l.correlationId == r.correlationId
             && l.causationId == r.causationId && l.schemaVersion == r.schemaVersion
-            && l.metadata.isEqual(to: r.metadata) && l.payload.isEqual(to: r.payload)
+            && l.content.hasSameMetadata(as: r.content) && l.content.hasSamePayload(as: r.content)
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -172,8 +171,8 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
         schemaVersion: Int, sequence: Int64?, typedPayloadType: ObjectIdentifier? = nil
     ) {
         self.init(
-            id: id, type: type, payload: EventPayloadForms(value: payload), timestampMicroseconds: timestampMicroseconds,
-            tenantId: tenantId, userId: userId, entityId: entityId, metadata: EventMetadataForms(value: metadata),
+            id: id, type: type, content: EventContent(payload: payload, metadata: metadata), timestampMicroseconds: timestampMicroseconds,
+            tenantId: tenantId, userId: userId, entityId: entityId,
             idempotencyKey: idempotencyKey, correlationId: correlationId, causationId: causationId,
             schemaVersion: schemaVersion, sequence: sequence, typedPayloadType: typedPayloadType
         )
@@ -188,8 +187,8 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
         schemaVersion: Int, sequence: Int64?
     ) {
         self.init(
-            id: id, type: type, payload: EventPayloadForms(canonicalBytes: canonicalPayload), timestampMicroseconds: timestampMicroseconds,
-            tenantId: tenantId, userId: userId, entityId: entityId, metadata: EventMetadataForms(canonicalBytes: canonicalMetadata),
+            id: id, type: type, content: EventContent(canonicalPayload: canonicalPayload, canonicalMetadata: canonicalMetadata),
+            timestampMicroseconds: timestampMicroseconds, tenantId: tenantId, userId: userId, entityId: entityId,
             idempotencyKey: idempotencyKey, correlationId: correlationId, causationId: causationId,
             schemaVersion: schemaVersion, sequence: sequence, typedPayloadType: nil
         )
@@ -197,14 +196,14 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
 
     /// The memberwise initializer every other path ends in.
     private init(
-        id: EventID, type: BillingEventType, payload: EventPayloadForms, timestampMicroseconds: Int64,
-        tenantId: String?, userId: String?, entityId: String?, metadata: EventMetadataForms,
+        id: EventID, type: BillingEventType, content: EventContent, timestampMicroseconds: Int64,
+        tenantId: String?, userId: String?, entityId: String?,
         idempotencyKey: String?, correlationId: String?, causationId: EventID?,
         schemaVersion: Int, sequence: Int64?, typedPayloadType: ObjectIdentifier?
     ) {
         storage = Storage(
-            id: id, type: type, payload: payload, timestampMicroseconds: timestampMicroseconds,
-            tenantId: tenantId, userId: userId, entityId: entityId, metadata: metadata,
+            id: id, type: type, content: content, timestampMicroseconds: timestampMicroseconds,
+            tenantId: tenantId, userId: userId, entityId: entityId,
             idempotencyKey: idempotencyKey, correlationId: correlationId, causationId: causationId,
             schemaVersion: schemaVersion, sequence: sequence, typedPayloadType: typedPayloadType
         )
@@ -213,8 +212,8 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
     /// The same event with its store-assigned sequence (sharing its payload's and metadata's forms).
     package func withSequence(_ sequence: Int64) -> BillingEvent {
         BillingEvent(
-            id: id, type: type, payload: storage.payload, timestampMicroseconds: timestampMicroseconds, tenantId: tenantId,
-            userId: userId, entityId: entityId, metadata: storage.metadata, idempotencyKey: idempotencyKey, correlationId: correlationId,
+            id: id, type: type, content: storage.content, timestampMicroseconds: timestampMicroseconds, tenantId: tenantId,
+            userId: userId, entityId: entityId, idempotencyKey: idempotencyKey, correlationId: correlationId,
             causationId: causationId, schemaVersion: schemaVersion, sequence: sequence, typedPayloadType: typedPayloadType
         )
     }
@@ -223,8 +222,8 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
     package func addingMetadata(_ entries: [String: JSONValue]) -> BillingEvent {
         guard !entries.isEmpty else { return self }
         return BillingEvent(
-            id: id, type: type, payload: storage.payload, timestampMicroseconds: timestampMicroseconds, tenantId: tenantId,
-            userId: userId, entityId: entityId, metadata: EventMetadataForms(value: metadata.merging(entries) { _, new in new }),
+            id: id, type: type, content: storage.content.replacingMetadata(metadata.merging(entries) { _, new in new }),
+            timestampMicroseconds: timestampMicroseconds, tenantId: tenantId, userId: userId, entityId: entityId,
             idempotencyKey: idempotencyKey, correlationId: correlationId, causationId: causationId,
             schemaVersion: schemaVersion, sequence: sequence, typedPayloadType: typedPayloadType
         )
@@ -233,20 +232,20 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
     /// Whether the two payloads are equal, compared as bytes when both are known (a
     /// stored event's payload is then not parsed).
     package func hasSamePayload(as other: BillingEvent) -> Bool {
-        storage.payload.isEqual(to: other.storage.payload)
+        storage.content.hasSamePayload(as: other.storage.content)
     }
 
     /// The payload's canonical JSON bytes: those validation encoded (or the store
     /// read), encoded now only if neither happened. What stores write.
-    package var canonicalPayload: [UInt8] { storage.payload.canonicalBytes }
+    package var canonicalPayload: [UInt8] { storage.content.canonicalPayload }
 
     /// The metadata's canonical JSON bytes (an object), as stores write them.
-    package var canonicalMetadata: [UInt8] { storage.metadata.canonicalBytes }
+    package var canonicalMetadata: [UInt8] { storage.content.canonicalMetadata }
 
     /// Validates and encodes the payload in one pass, keeping the bytes for the store.
     /// - Throws: as ``CanonicalJSON/encode(_:maxDepth:)``.
     package func encodeCanonicalPayload(maxDepth: Int) throws -> [UInt8] {
-        storage.payload.remember(try CanonicalJSON.encode(storage.payload.value, maxDepth: maxDepth))
+        storage.content.rememberPayload(try CanonicalJSON.encode(storage.content.payload, maxDepth: maxDepth))
     }
 
     /// Decodes the payload as a typed payload.
@@ -257,7 +256,7 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
         guard type == Payload.eventType else {
             throw BillingError(.payloadMismatch, "Event of type \(type) does not carry a \(Payload.self) payload", field: "type")
         }
-        if let unreadable = storage.payload.parseError { throw unreadable }
+        if let unreadable = storage.content.payloadError { throw unreadable }
         return try CanonicalJSON.decode(Payload.self, from: payload)
     }
 }

@@ -12,48 +12,34 @@ protocol CanonicalFormsCodec {
     static func isEqual(_ lhs: Value, _ rhs: Value) -> Bool
 }
 
-/// A part of an event as a value, as its canonical bytes, or both.
-///
-/// An event read from a store starts with the bytes only and parses them the first
-/// time the value is asked for (most readers never look, or look at a few events);
-/// validation leaves behind the bytes it encoded, so the store writes them without
-/// encoding again. Either form determines the other, so which ones are present never
-/// changes what the event is.
-final class CanonicalForms<Codec: CanonicalFormsCodec>: Sendable {
-    private struct Forms: Sendable {
-        var value: Codec.Value?
-        var bytes: [UInt8]?
-    }
-
-    private let forms: Mutex<Forms>
+/// A part of an event as a value, as its canonical bytes, or both; either form
+/// determines the other.
+struct CanonicalForms<Codec: CanonicalFormsCodec>: Sendable {
+    private(set) var value: Codec.Value?
+    private(set) var bytes: [UInt8]?
 
     init(value: Codec.Value) {
-        forms = Mutex(Forms(value: value, bytes: nil))
+        self.value = value
     }
 
-    /// Canonical bytes, parsed on first use.
     init(canonicalBytes: [UInt8]) {
-        forms = Mutex(Forms(value: nil, bytes: canonicalBytes))
+        bytes = canonicalBytes
     }
 
     /// The value, parsed from the bytes on first use; ``CanonicalFormsCodec/unreadable``
-    /// if stored bytes do not parse (``parseError`` says why).
-    var value: Codec.Value {
-        if let value = forms.withLock({ $0.value }) { return value }
-        // Parsed outside the lock; two first readers may both parse, to the same value.
-        let parsed = (try? parsedBytes()) ?? Codec.unreadable
-        return forms.withLock { forms in
-            if let value = forms.value { return value }
-            forms.value = parsed
-            return parsed
-        }
+    /// if they do not parse.
+    mutating func parsedValue() -> Codec.Value {
+        if let value { return value }
+        let parsed = (try? parse()) ?? Codec.unreadable
+        value = parsed
+        return parsed
     }
 
-    /// Why the stored bytes do not parse, or `nil` if they do (or there are none).
-    var parseError: BillingError? {
-        guard forms.withLock({ $0.value == nil }) else { return nil }
+    /// Why the bytes do not parse, or `nil` if they do (or the value is known).
+    func parseError() -> BillingError? {
+        guard value == nil else { return nil }
         do throws(BillingError) {
-            _ = try parsedBytes()
+            _ = try parse()
             return nil
         } catch {
             return error
@@ -61,35 +47,27 @@ final class CanonicalForms<Codec: CanonicalFormsCodec>: Sendable {
     }
 
     /// The canonical bytes, encoded from the value on first use.
-    var canonicalBytes: [UInt8] {
-        if let bytes = knownBytes { return bytes }
-        return remember(Codec.encode(value))
+    mutating func encodedBytes() -> [UInt8] {
+        if let bytes { return bytes }
+        let encoded = Codec.encode(value ?? Codec.unreadable)
+        bytes = encoded
+        return encoded
     }
 
-    /// The bytes if they are already known.
-    var knownBytes: [UInt8]? {
-        forms.withLock { $0.bytes }
-    }
-
-    /// Keeps `bytes`, the canonical encoding of ``value``, and returns them.
-    @discardableResult
-    func remember(_ bytes: [UInt8]) -> [UInt8] {
-        forms.withLock { forms in
-            if forms.bytes == nil { forms.bytes = bytes }
-            return forms.bytes ?? bytes
-        }
+    /// Keeps `encoded`, the canonical encoding of the value.
+    mutating func remember(_ encoded: [UInt8]) {
+        if bytes == nil { bytes = encoded }
     }
 
     /// Equality of the values, by bytes when both are known (canonical bytes are
     /// equal exactly when the values are), otherwise by value.
-    func isEqual(to other: CanonicalForms<Codec>) -> Bool {
-        if self === other { return true }
-        if let left = knownBytes, let right = other.knownBytes { return left == right }
-        return Codec.isEqual(value, other.value)
+    static func isEqual(_ lhs: inout Self, _ rhs: inout Self) -> Bool {
+        if let left = lhs.bytes, let right = rhs.bytes { return left == right }
+        return Codec.isEqual(lhs.parsedValue(), rhs.parsedValue())
     }
 
-    private func parsedBytes() throws(BillingError) -> Codec.Value {
-        guard let bytes = knownBytes else { return Codec.unreadable }
+    private func parse() throws(BillingError) -> Codec.Value {
+        guard let bytes else { return Codec.unreadable }
         do {
             return try Codec.parse(bytes)
         } catch {
@@ -98,6 +76,64 @@ final class CanonicalForms<Codec: CanonicalFormsCodec>: Sendable {
                 underlying: error as? BillingError
             )
         }
+    }
+}
+
+/// An event's payload and metadata, each as a value, as canonical bytes, or both.
+///
+/// An event read from a store starts with the bytes only and parses them the first
+/// time they are asked for (most readers never look, or look at a few events);
+/// validation leaves behind the payload bytes it encoded, so the store writes them
+/// without encoding again. Which forms are present never changes what the event is.
+/// A concrete class, one per event: a generic one would need run-time metadata to
+/// be freed, which cost more than the parse it saves.
+final class EventContent: Sendable {
+    private struct Parts: Sendable {
+        var payload: CanonicalForms<PayloadCodec>
+        var metadata: CanonicalForms<MetadataCodec>
+    }
+
+    private let parts: Mutex<Parts>
+
+    init(payload: JSONValue, metadata: [String: JSONValue]) {
+        parts = Mutex(Parts(payload: CanonicalForms(value: payload), metadata: CanonicalForms(value: metadata)))
+    }
+
+    init(canonicalPayload: [UInt8], canonicalMetadata: [UInt8]) {
+        parts = Mutex(Parts(payload: CanonicalForms(canonicalBytes: canonicalPayload), metadata: CanonicalForms(canonicalBytes: canonicalMetadata)))
+    }
+
+    private init(_ parts: Parts) {
+        self.parts = Mutex(parts)
+    }
+
+    /// The same payload (in whatever forms it has) with other metadata.
+    func replacingMetadata(_ metadata: [String: JSONValue]) -> EventContent {
+        EventContent(parts.withLock { Parts(payload: $0.payload, metadata: CanonicalForms(value: metadata)) })
+    }
+
+    var payload: JSONValue { parts.withLock { $0.payload.parsedValue() } }
+    var metadata: [String: JSONValue] { parts.withLock { $0.metadata.parsedValue() } }
+    var payloadError: BillingError? { parts.withLock { $0.payload.parseError() } }
+    var canonicalPayload: [UInt8] { parts.withLock { $0.payload.encodedBytes() } }
+    var canonicalMetadata: [UInt8] { parts.withLock { $0.metadata.encodedBytes() } }
+
+    /// Keeps `bytes`, the canonical encoding of the payload, and returns them.
+    func rememberPayload(_ bytes: [UInt8]) -> [UInt8] {
+        parts.withLock { $0.payload.remember(bytes) }
+        return bytes
+    }
+
+    func hasSamePayload(as other: EventContent) -> Bool {
+        if self === other { return true }
+        var (left, right) = (parts.withLock { $0.payload }, other.parts.withLock { $0.payload })
+        return CanonicalForms.isEqual(&left, &right)
+    }
+
+    func hasSameMetadata(as other: EventContent) -> Bool {
+        if self === other { return true }
+        var (left, right) = (parts.withLock { $0.metadata }, other.parts.withLock { $0.metadata })
+        return CanonicalForms.isEqual(&left, &right)
     }
 }
 
@@ -137,5 +173,3 @@ enum MetadataCodec: CanonicalFormsCodec {
     }
 }
 
-typealias EventPayloadForms = CanonicalForms<PayloadCodec>
-typealias EventMetadataForms = CanonicalForms<MetadataCodec>
