@@ -5,6 +5,23 @@ import Foundation
 /// before the direct JSONValue coders: JSONEncoder → bytes → our parser, and our
 /// canonical writer → bytes → JSONDecoder. The new coders are checked against it.
 enum FoundationJSONReference {
+    /// `value` with its doubles as JSONEncoder writes them: an integral double loses
+    /// its `.0` (`1.0` → `1`, `-0.0` → `0`) and parses back as an integer. The direct
+    /// coders deliberately keep doubles as doubles; this is the only difference.
+    /// With `floats`, doubles are written as the floats they came from.
+    static func encoderStyle(_ value: JSONValue, floats: Bool = false) -> JSONValue {
+        switch value {
+        case .double(let number):
+            var text = floats ? Float(number).description : number.description
+            guard text.hasSuffix(".0") else { return value }
+            text.removeLast(2)
+            return Int64(text).map(JSONValue.int) ?? value
+        case .array(let elements): return .array(elements.map { encoderStyle($0, floats: floats) })
+        case .object(let members): return .object(members.mapValues { encoderStyle($0, floats: floats) })
+        default: return value
+        }
+    }
+
     static func value(from encodable: some Encodable) throws -> JSONValue {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in

@@ -23,7 +23,7 @@ struct JSONValueCodingTests {
         for value in [EveryKind.sample, EveryKind.extremes] {
             let new = try CanonicalJSON.value(from: value)
             let old = try FoundationJSONReference.value(from: value)
-            #expect(CanonicalJSON.string(new) == CanonicalJSON.string(old))
+            #expect(CanonicalJSON.string(FoundationJSONReference.encoderStyle(new)) == CanonicalJSON.string(old))
             let decodedNew = try CanonicalJSON.decode(EveryKind.self, from: old)
             let decodedOld = try FoundationJSONReference.decode(EveryKind.self, from: old)
             #expect(decodedNew == decodedOld)
@@ -31,7 +31,7 @@ struct JSONValueCodingTests {
         }
     }
 
-    @Test("Doubles become what JSONEncoder's text parsed back to", arguments: [
+    @Test("Doubles become what JSONEncoder's text parsed back to, but stay doubles", arguments: [
         5.0, 0.1, 1e-7, -0.0, 0.0, -1.5, 1e15, 1e16, 1e20, 1e300, -1e300, 123_456_789_012_345.0,
         9_007_199_254_740_992.0, 9_007_199_254_740_994.0, 18_014_398_509_481_988.0, 1_152_921_504_606_846_976.0,
         9_223_372_036_854_775_807.0, .greatestFiniteMagnitude, .leastNonzeroMagnitude, .leastNormalMagnitude, .pi,
@@ -100,7 +100,7 @@ struct JSONValueCodingTests {
     ) throws {
         let new = try CanonicalJSON.value(from: payload)
         let old = try FoundationJSONReference.value(from: payload)
-        #expect(CanonicalJSON.string(new) == CanonicalJSON.string(old), "\(P.self)", sourceLocation: sourceLocation)
+        #expect(CanonicalJSON.string(FoundationJSONReference.encoderStyle(new)) == CanonicalJSON.string(old), "\(P.self)", sourceLocation: sourceLocation)
         let decodedNew = try CanonicalJSON.decode(P.self, from: old)
         let decodedOld = try FoundationJSONReference.decode(P.self, from: old)
         let decoded = try #require(Self.hashable(decodedNew))
@@ -122,8 +122,9 @@ struct JSONValueCodingTests {
             (try CanonicalJSON.value(from: ["v": number]), try FoundationJSONReference.value(from: ["v": number])),
             (try CanonicalJSON.value(from: [number]), try FoundationJSONReference.value(from: [number])),
         ] {
-            #expect(CanonicalJSON.string(new) == CanonicalJSON.string(old), "\(number)", sourceLocation: sourceLocation)
-            let decodedNew = String(describing: try CanonicalJSON.decode(JSONValue.self, from: new))
+            let floats = N.self == Float.self
+            #expect(CanonicalJSON.string(FoundationJSONReference.encoderStyle(new, floats: floats)) == CanonicalJSON.string(old), "\(number)", sourceLocation: sourceLocation)
+            let decodedNew = String(describing: FoundationJSONReference.encoderStyle(try CanonicalJSON.decode(JSONValue.self, from: new), floats: floats))
             #expect(decodedNew == String(describing: old), sourceLocation: sourceLocation)
         }
         let value = try CanonicalJSON.value(from: number)

@@ -6,7 +6,7 @@ extension JSONValue {
     /// `extra` members added. Decoding ignores members it does not know.
     static func sample(_ type: BillingEventType, adding extra: [String: JSONValue] = [:]) -> JSONValue {
         guard let payload = SamplePayloads.all.first(where: { Swift.type(of: $0).eventType == type }) else {
-            return .object(extra)
+            return .object(JSONObject(extra))
         }
         guard case .object(let members) = try? CanonicalJSON.value(from: payload) else {
             preconditionFailure("the sample \(type) payload does not encode")

@@ -135,7 +135,7 @@ final class RawRows {
 
     init(_ events: [BillingEvent]) {
         let payloads = events.map { CanonicalJSON.encode($0.payload) }
-        let metadatas = events.map { CanonicalJSON.encode(.object($0.metadata)) }
+        let metadatas = events.map { CanonicalJSON.encode(.object(JSONObject($0.metadata))) }
         var total = 0
         for (index, event) in events.enumerated() {
             total += 32 + payloads[index].count + metadatas[index].count + event.type.rawValue.utf8.count

@@ -32,7 +32,7 @@ extension RawEntityQuery {
             events.append(BillingEvent(
                 id: EventID(uuid: uuid), type: type, payload: payload,
                 timestamp: Timestamp.date(microseconds: sqlite3_column_int64(select, 4)),
-                tenantId: text(5), userId: text(6), entityId: text(7), metadata: metadata,
+                tenantId: text(5), userId: text(6), entityId: text(7), metadata: metadata.dictionary,
                 idempotencyKey: text(9), correlationId: text(10), causationId: nil,
                 schemaVersion: Int(sqlite3_column_int64(select, 12))
             ))

@@ -87,10 +87,14 @@ public final class EventBus: EventPublisher, Service {
         let tracer = self.tracer ?? InstrumentationSystem.tracer
         let span = tracer.startSpan("billing.publish", context: ServiceContext.current ?? .topLevel, ofKind: .producer)
         defer { span.end() }
-        span.attributes["billing.events.count"] = events.count
-        if events.count == 1 {
-            span.attributes[LogKeys.eventType] = events[0].type.rawValue
-            span.attributes[LogKeys.eventID] = events[0].id.description
+        // Attributes only for a span that records them: the no-op tracer's span would
+        // drop them after the id had been formatted.
+        if span.isRecording {
+            span.attributes["billing.events.count"] = events.count
+            if events.count == 1 {
+                span.attributes[LogKeys.eventType] = events[0].type.rawValue
+                span.attributes[LogKeys.eventID] = events[0].id.description
+            }
         }
         // The publish span's context rides in each event's metadata, so deliveries
         // (anywhere, any time later) can link back to it.

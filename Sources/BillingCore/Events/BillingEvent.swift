@@ -7,17 +7,26 @@ public import Foundation
 /// idempotency key, correlation and causation ids, a schema version and the
 /// store-assigned ``sequence``.
 ///
-/// Events are immutable values. Timestamps are kept at microsecond precision so an
-/// event survives a round trip through its canonical JSON unchanged.
+/// Events are immutable values. Timestamps are kept as whole microseconds since the
+/// Unix epoch (``timestampMicroseconds``), so an event survives a round trip through
+/// its canonical JSON or a store unchanged, in any year from 0000 to 9999.
 public struct BillingEvent: Sendable, Hashable, Identifiable {
     /// A UUID, time-ordered (UUIDv7) when Bilingus generates it.
     public var id: EventID { storage.id }
     /// What happened, for example `invoice.paid`.
     public var type: BillingEventType { storage.type }
     /// The event's data. Typed payloads are encoded here; see ``decodePayload(as:)``.
-    public var payload: JSONValue { storage.payload }
-    /// When it happened, in UTC, with microsecond precision.
-    public var timestamp: Date { storage.timestamp }
+    ///
+    /// An event read from a store parses its stored canonical JSON the first time this
+    /// is read; should those bytes be unreadable, it is `.null` and
+    /// ``decodePayload(as:)`` throws `storage.corrupt`.
+    public var payload: JSONValue { storage.content.payload }
+    /// When it happened, in UTC: the nearest `Date` to ``timestampMicroseconds`` (a
+    /// `Date` cannot hold every microsecond after the 22nd century).
+    public var timestamp: Date { Timestamp.date(microseconds: storage.timestampMicroseconds) }
+    /// When it happened: microseconds since 1970-01-01T00:00:00Z, exactly as stored and
+    /// written in the canonical JSON.
+    public var timestampMicroseconds: Int64 { storage.timestampMicroseconds }
     /// The tenant (organisation, account) it belongs to, if the host is multi-tenant.
     public var tenantId: String? { storage.tenantId }
     /// The user it concerns, if any.
@@ -25,7 +34,7 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
     /// The entity it is about (an invoice id, a payment id); what `getEventsByEntity` finds.
     public var entityId: String? { storage.entityId }
     /// Free-form context: trace headers, request ids, source system.
-    public var metadata: [String: JSONValue] { storage.metadata }
+    public var metadata: [String: JSONValue] { storage.content.metadata }
     /// Deduplicates publishes: a second event with the same tenant and key is not stored again.
     public var idempotencyKey: String? { storage.idempotencyKey }
     /// Groups the events of one business flow (a checkout, a billing run).
@@ -44,12 +53,12 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
     private final class Storage: Sendable {
         let id: EventID
         let type: BillingEventType
-        let payload: JSONValue
-        let timestamp: Date
+        /// Payload and metadata, parsed or encoded on demand.
+        let content: EventContent
+        let timestampMicroseconds: Int64
         let tenantId: String?
         let userId: String?
         let entityId: String?
-        let metadata: [String: JSONValue]
         let idempotencyKey: String?
         let correlationId: String?
         let causationId: EventID?
@@ -58,19 +67,18 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
         let typedPayloadType: ObjectIdentifier?
 
         init(
-            id: EventID, type: BillingEventType, payload: JSONValue, timestamp: Date,
-            tenantId: String?, userId: String?, entityId: String?, metadata: [String: JSONValue],
+            id: EventID, type: BillingEventType, content: EventContent, timestampMicroseconds: Int64,
+            tenantId: String?, userId: String?, entityId: String?,
             idempotencyKey: String?, correlationId: String?, causationId: EventID?,
             schemaVersion: Int, sequence: Int64?, typedPayloadType: ObjectIdentifier?
         ) {
             self.id = id
             self.type = type
-            self.payload = payload
-            self.timestamp = timestamp
+            self.content = content
+            self.timestampMicroseconds = timestampMicroseconds
             self.tenantId = tenantId
             self.userId = userId
             self.entityId = entityId
-            self.metadata = metadata
             self.idempotencyKey = idempotencyKey
             self.correlationId = correlationId
             self.causationId = causationId
@@ -88,11 +96,12 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
     public static func == (lhs: BillingEvent, rhs: BillingEvent) -> Bool {
         if lhs.storage === rhs.storage { return true }
         let (l, r) = (lhs.storage, rhs.storage)
-        return l.id == r.id && l.type == r.type && l.sequence == r.sequence && l.timestamp == r.timestamp
+        return l.id == r.id && l.type == r.type && l.sequence == r.sequence
+            && l.timestampMicroseconds == r.timestampMicroseconds
             && l.tenantId == r.tenantId && l.userId == r.userId && l.entityId == r.entityId
             && l.idempotencyKey == r.idempotencyKey && l.correlationId == r.correlationId
             && l.causationId == r.causationId && l.schemaVersion == r.schemaVersion
-            && l.metadata == r.metadata && l.payload == r.payload
+            && l.content.hasSameMetadata(as: r.content) && l.content.hasSamePayload(as: r.content)
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -105,7 +114,9 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
     ///
     /// The event is validated when it is published, against the bus's ``EventLimits``;
     /// the payload of a built-in type must also decode as that type's payload struct
-    /// (see ``EventPayloadTypes``).
+    /// (see ``EventPayloadTypes``), and the timestamp must be finite and in the years
+    /// 0000 to 9999. The timestamp is kept to the nearest microsecond. A generated id
+    /// comes from the wall clock, whatever `timestamp` says.
     public init(
         id: EventID? = nil,
         type: BillingEventType,
@@ -121,7 +132,7 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
         schemaVersion: Int = 1
     ) {
         self.init(
-            id: id ?? EventID.generate(at: timestamp), type: type, payload: payload, timestamp: timestamp,
+            id: id ?? EventID.generate(), type: type, payload: payload, timestampMicroseconds: Timestamp.microseconds(timestamp),
             tenantId: tenantId, userId: userId, entityId: entityId, metadata: metadata,
             idempotencyKey: idempotencyKey, correlationId: correlationId, causationId: causationId,
             schemaVersion: schemaVersion, sequence: nil
@@ -144,154 +155,109 @@ public struct BillingEvent: Sendable, Hashable, Identifiable {
         causationId: EventID? = nil
     ) throws {
         self.init(
-            id: id ?? EventID.generate(at: timestamp), type: Payload.eventType, payload: try CanonicalJSON.value(from: payload),
-            timestamp: timestamp, tenantId: tenantId, userId: userId ?? payload.eventUserId,
+            id: id ?? EventID.generate(), type: Payload.eventType, payload: try CanonicalJSON.value(from: payload),
+            timestampMicroseconds: Timestamp.microseconds(timestamp), tenantId: tenantId, userId: userId ?? payload.eventUserId,
             entityId: entityId ?? payload.eventEntityId, metadata: metadata, idempotencyKey: idempotencyKey,
             correlationId: correlationId, causationId: causationId, schemaVersion: Payload.schemaVersion, sequence: nil,
             typedPayloadType: ObjectIdentifier(Payload.self)
         )
     }
 
-    /// The memberwise initializer every other path ends in; it normalizes the timestamp.
+    /// The memberwise initializer of a JSON payload.
     package init(
-        id: EventID, type: BillingEventType, payload: JSONValue, timestamp: Date,
+        id: EventID, type: BillingEventType, payload: JSONValue, timestampMicroseconds: Int64,
         tenantId: String?, userId: String?, entityId: String?, metadata: [String: JSONValue],
         idempotencyKey: String?, correlationId: String?, causationId: EventID?,
         schemaVersion: Int, sequence: Int64?, typedPayloadType: ObjectIdentifier? = nil
     ) {
-        storage = Storage(
-            id: id, type: type, payload: payload, timestamp: Timestamp.normalize(timestamp),
-            tenantId: tenantId, userId: userId, entityId: entityId, metadata: metadata,
+        self.init(
+            id: id, type: type, content: EventContent(payload: payload, metadata: metadata), timestampMicroseconds: timestampMicroseconds,
+            tenantId: tenantId, userId: userId, entityId: entityId,
             idempotencyKey: idempotencyKey, correlationId: correlationId, causationId: causationId,
             schemaVersion: schemaVersion, sequence: sequence, typedPayloadType: typedPayloadType
         )
     }
 
-    /// The same event with its store-assigned sequence.
+    /// An event read from a store: the canonical bytes of its payload and metadata are
+    /// parsed only when ``payload`` or ``metadata`` is first read.
+    package init(
+        id: EventID, type: BillingEventType, canonicalPayload: [UInt8], timestampMicroseconds: Int64,
+        tenantId: String?, userId: String?, entityId: String?, canonicalMetadata: [UInt8],
+        idempotencyKey: String?, correlationId: String?, causationId: EventID?,
+        schemaVersion: Int, sequence: Int64?
+    ) {
+        self.init(
+            id: id, type: type, content: EventContent(canonicalPayload: canonicalPayload, canonicalMetadata: canonicalMetadata),
+            timestampMicroseconds: timestampMicroseconds, tenantId: tenantId, userId: userId, entityId: entityId,
+            idempotencyKey: idempotencyKey, correlationId: correlationId, causationId: causationId,
+            schemaVersion: schemaVersion, sequence: sequence, typedPayloadType: nil
+        )
+    }
+
+    /// The memberwise initializer every other path ends in.
+    private init(
+        id: EventID, type: BillingEventType, content: EventContent, timestampMicroseconds: Int64,
+        tenantId: String?, userId: String?, entityId: String?,
+        idempotencyKey: String?, correlationId: String?, causationId: EventID?,
+        schemaVersion: Int, sequence: Int64?, typedPayloadType: ObjectIdentifier?
+    ) {
+        storage = Storage(
+            id: id, type: type, content: content, timestampMicroseconds: timestampMicroseconds,
+            tenantId: tenantId, userId: userId, entityId: entityId,
+            idempotencyKey: idempotencyKey, correlationId: correlationId, causationId: causationId,
+            schemaVersion: schemaVersion, sequence: sequence, typedPayloadType: typedPayloadType
+        )
+    }
+
+    /// The same event with its store-assigned sequence (sharing its payload's and metadata's forms).
     package func withSequence(_ sequence: Int64) -> BillingEvent {
         BillingEvent(
-            id: id, type: type, payload: payload, timestamp: timestamp, tenantId: tenantId, userId: userId,
-            entityId: entityId, metadata: metadata, idempotencyKey: idempotencyKey, correlationId: correlationId,
+            id: id, type: type, content: storage.content, timestampMicroseconds: timestampMicroseconds, tenantId: tenantId,
+            userId: userId, entityId: entityId, idempotencyKey: idempotencyKey, correlationId: correlationId,
             causationId: causationId, schemaVersion: schemaVersion, sequence: sequence, typedPayloadType: typedPayloadType
         )
     }
 
+    /// The same event with `entries` merged into its metadata (entries win).
+    package func addingMetadata(_ entries: [String: JSONValue]) -> BillingEvent {
+        guard !entries.isEmpty else { return self }
+        return BillingEvent(
+            id: id, type: type, content: storage.content.replacingMetadata(metadata.merging(entries) { _, new in new }),
+            timestampMicroseconds: timestampMicroseconds, tenantId: tenantId, userId: userId, entityId: entityId,
+            idempotencyKey: idempotencyKey, correlationId: correlationId, causationId: causationId,
+            schemaVersion: schemaVersion, sequence: sequence, typedPayloadType: typedPayloadType
+        )
+    }
+
+    /// Whether the two payloads are equal, compared as bytes when both are known (a
+    /// stored event's payload is then not parsed).
+    package func hasSamePayload(as other: BillingEvent) -> Bool {
+        storage.content.hasSamePayload(as: other.storage.content)
+    }
+
+    /// The payload's canonical JSON bytes: those validation encoded (or the store
+    /// read), encoded now only if neither happened. What stores write.
+    package var canonicalPayload: [UInt8] { storage.content.canonicalPayload }
+
+    /// The metadata's canonical JSON bytes (an object), as stores write them.
+    package var canonicalMetadata: [UInt8] { storage.content.canonicalMetadata }
+
+    /// Validates and encodes the payload in one pass, keeping the bytes for the store.
+    /// - Throws: as ``CanonicalJSON/encode(_:maxDepth:)``.
+    package func encodeCanonicalPayload(maxDepth: Int) throws -> [UInt8] {
+        storage.content.rememberPayload(try CanonicalJSON.encode(storage.content.payload, maxDepth: maxDepth))
+    }
+
     /// Decodes the payload as a typed payload.
     /// - Throws: ``BillingError`` coded `payload.mismatch` if the event's type is not
-    ///   `Payload.eventType` or the payload does not decode.
+    ///   `Payload.eventType` or the payload does not decode; `storage.corrupt` if the
+    ///   stored payload is unreadable.
     public func decodePayload<Payload: BillingEventPayload>(as _: Payload.Type = Payload.self) throws -> Payload {
         guard type == Payload.eventType else {
             throw BillingError(.payloadMismatch, "Event of type \(type) does not carry a \(Payload.self) payload", field: "type")
         }
+        if let unreadable = storage.content.payloadError { throw unreadable }
         return try CanonicalJSON.decode(Payload.self, from: payload)
     }
 }
 
-// MARK: - Canonical JSON envelope
-
-extension BillingEvent: Codable {
-    private enum Key {
-        static let id = "id", type = "type", payload = "payload", timestamp = "timestamp"
-        static let tenantId = "tenantId", userId = "userId", entityId = "entityId", metadata = "metadata"
-        static let idempotencyKey = "idempotencyKey", correlationId = "correlationId", causationId = "causationId"
-        static let schemaVersion = "schemaVersion", sequence = "sequence"
-    }
-
-    /// The event as a JSON object; absent optionals are left out.
-    public var jsonValue: JSONValue {
-        var object: [String: JSONValue] = [
-            Key.id: .string(id.description),
-            Key.type: .string(type.rawValue),
-            Key.payload: payload,
-            Key.timestamp: .string(Timestamp.format(timestamp)),
-            Key.metadata: .object(metadata),
-            Key.schemaVersion: .int(Int64(schemaVersion)),
-        ]
-        if let tenantId { object[Key.tenantId] = .string(tenantId) }
-        if let userId { object[Key.userId] = .string(userId) }
-        if let entityId { object[Key.entityId] = .string(entityId) }
-        if let idempotencyKey { object[Key.idempotencyKey] = .string(idempotencyKey) }
-        if let correlationId { object[Key.correlationId] = .string(correlationId) }
-        if let causationId { object[Key.causationId] = .string(causationId.description) }
-        if let sequence { object[Key.sequence] = .int(sequence) }
-        return .object(object)
-    }
-
-    /// The event's canonical JSON bytes: the same event always gives the same bytes.
-    public var canonicalJSON: [UInt8] {
-        CanonicalJSON.encode(jsonValue)
-    }
-
-    /// Reads an event from its JSON envelope.
-    /// - Throws: ``BillingError`` coded `parse.failure` naming the missing or malformed field.
-    public init(json: JSONValue) throws {
-        guard case .object(let object) = json else {
-            throw BillingError(.parseFailure, "An event must be a JSON object", field: "event")
-        }
-        func string(_ key: String) throws -> String? {
-            switch object[key] {
-            case nil, .null?: return nil
-            case .string(let value)?: return value
-            default: throw BillingError(.parseFailure, "Event field must be a string", field: key)
-            }
-        }
-        func required(_ key: String) throws -> String {
-            guard let value = try string(key) else {
-                throw BillingError(.parseFailure, "Event field is missing", field: key)
-            }
-            return value
-        }
-        guard let id = EventID(try required(Key.id)) else {
-            throw BillingError(.parseFailure, "Event id is not a UUID", field: Key.id)
-        }
-        let type = try BillingEventType(try required(Key.type))
-        guard let timestamp = Timestamp.parse(try required(Key.timestamp)) else {
-            throw BillingError(.parseFailure, "Event timestamp is not ISO 8601", field: Key.timestamp)
-        }
-        var metadata: [String: JSONValue] = [:]
-        switch object[Key.metadata] {
-        case nil, .null?: break
-        case .object(let value)?: metadata = value
-        default: throw BillingError(.parseFailure, "Event metadata must be an object", field: Key.metadata)
-        }
-        var causationId: EventID?
-        if let text = try string(Key.causationId) {
-            guard let parsed = EventID(text) else {
-                throw BillingError(.parseFailure, "Causation id is not a UUID", field: Key.causationId)
-            }
-            causationId = parsed
-        }
-        var schemaVersion = 1
-        switch object[Key.schemaVersion] {
-        case nil: break
-        case .int(let value)? where value >= 1 && value <= Int64(Int32.max): schemaVersion = Int(value)
-        default: throw BillingError(.parseFailure, "Schema version must be a positive integer", field: Key.schemaVersion)
-        }
-        var sequence: Int64?
-        switch object[Key.sequence] {
-        case nil, .null?: break
-        case .int(let value)?: sequence = value
-        default: throw BillingError(.parseFailure, "Sequence must be an integer", field: Key.sequence)
-        }
-        self.init(
-            id: id, type: type, payload: object[Key.payload] ?? .null, timestamp: timestamp,
-            tenantId: try string(Key.tenantId), userId: try string(Key.userId), entityId: try string(Key.entityId),
-            metadata: metadata, idempotencyKey: try string(Key.idempotencyKey),
-            correlationId: try string(Key.correlationId), causationId: causationId,
-            schemaVersion: schemaVersion, sequence: sequence
-        )
-    }
-
-    /// Reads an event from canonical (or any valid) JSON bytes.
-    public init(canonicalJSON bytes: some Collection<UInt8>) throws {
-        try self.init(json: CanonicalJSON.decode(bytes))
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try self.init(json: JSONValue(from: decoder))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        try jsonValue.encode(to: encoder)
-    }
-}

@@ -4,9 +4,10 @@ import Synchronization
 /// An event's identifier: a UUID, and for events Bilingus creates a time-ordered
 /// UUIDv7 (RFC 9562), so ids sort roughly by creation time and index well.
 ///
-/// Within one process, generated ids are strictly increasing even when several are
-/// made in the same millisecond or the wall clock steps backwards (RFC 9562 §6.2,
-/// method 2: the random bits act as a counter).
+/// Within one process, ids from ``generate()`` are strictly increasing even when several
+/// are made in the same millisecond or the wall clock steps backwards (RFC 9562 §6.2,
+/// method 2: the random bits act as a counter). They always come from the wall clock,
+/// never from an event's own timestamp, which a caller may set to any date.
 public struct EventID: Hashable, Sendable, Comparable, Codable, CustomStringConvertible, LosslessStringConvertible {
     /// The underlying UUID.
     public let uuid: UUID
@@ -22,9 +23,25 @@ public struct EventID: Hashable, Sendable, Comparable, Codable, CustomStringConv
         self.uuid = uuid
     }
 
-    /// Makes a new time-ordered UUIDv7 for the given instant (the current time by default).
-    public static func generate(at date: Date = Date()) -> EventID {
-        UUIDv7Generator.shared.next(milliseconds: UInt64(max(0, (date.timeIntervalSince1970 * 1000).rounded(.down))))
+    /// Makes a new time-ordered UUIDv7 from the wall clock, greater than every id this
+    /// process generated before.
+    public static func generate() -> EventID {
+        UUIDv7Generator.shared.next(milliseconds: milliseconds(Date()))
+    }
+
+    /// Makes a UUIDv7 carrying `date`'s millisecond (clamped to what 48 bits hold) and
+    /// random bits. It leaves the process's ordering alone: ids made by ``generate()``
+    /// afterwards do not inherit a far-future `date`, and ids for one `date` are unique
+    /// but not ordered among themselves.
+    public static func generate(at date: Date) -> EventID {
+        UUIDv7Generator.make(milliseconds: milliseconds(date), randA: .random(in: 0...0xFFF), randB: .random(in: 0...(1 << 62) - 1))
+    }
+
+    /// Milliseconds since the epoch, clamped to 0...2⁴⁸−1 (NaN is 0); never traps.
+    private static func milliseconds(_ date: Date) -> UInt64 {
+        let value = (date.timeIntervalSince1970 * 1000).rounded(.down)
+        guard value > 0 else { return 0 }  // also NaN
+        return UInt64(min(value, Double(UInt64(1) << 48 - 1)))
     }
 
     /// Reads the 16 raw bytes of a UUID (the form storage backends keep).
@@ -41,7 +58,29 @@ public struct EventID: Hashable, Sendable, Comparable, Codable, CustomStringConv
     }
 
     /// The lowercase hyphenated form.
-    public var description: String { uuid.uuidString.lowercased() }
+    public var description: String {
+        // By hand: `uuidString.lowercased()` costs two strings per id, on every log
+        // line, span and error that names an event.
+        withUnsafeBytes(of: uuid.uuid) { raw in
+            String(unsafeUninitializedCapacity: 36) { text in
+                var position = 0
+                for (offset, byte) in raw.enumerated() {
+                    if offset == 4 || offset == 6 || offset == 8 || offset == 10 {
+                        text[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    text[position] = Self.hexDigit(byte >> 4)
+                    text[position + 1] = Self.hexDigit(byte & 0x0F)
+                    position += 2
+                }
+                return position
+            }
+        }
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+    }
 
     /// The millisecond timestamp embedded in a UUIDv7, or `nil` for other versions.
     public var timestamp: Date? {
@@ -75,7 +114,7 @@ public struct EventID: Hashable, Sendable, Comparable, Codable, CustomStringConv
 }
 
 /// Process-wide monotonic UUIDv7 state.
-private final class UUIDv7Generator: Sendable {
+final class UUIDv7Generator: Sendable {
     static let shared = UUIDv7Generator()
 
     private struct State {
@@ -108,6 +147,10 @@ private final class UUIDv7Generator: Sendable {
             }
             return (state.milliseconds, state.randA, state.randB)
         }
+        return Self.make(milliseconds: milliseconds, randA: randA, randB: randB)
+    }
+
+    static func make(milliseconds: UInt64, randA: UInt16, randB: UInt64) -> EventID {
         var bytes = [UInt8](repeating: 0, count: 16)
         for offset in 0..<6 {
             bytes[offset] = UInt8(truncatingIfNeeded: milliseconds >> (8 * (5 - offset)))

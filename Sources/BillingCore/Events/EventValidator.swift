@@ -44,8 +44,20 @@ public struct EventValidator: Sendable {
         guard event.schemaVersion >= 1 else {
             throw BillingError.invalid("schemaVersion", "Schema version must be at least 1")
         }
+        guard Timestamp.isInRange(event.timestampMicroseconds) else {
+            throw BillingError.invalid(
+                "timestamp", "Timestamp must be a finite date from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z"
+            )
+        }
 
-        let payloadBytes = try measure(event.payload, field: "payload")
+        // One pass checks and encodes the payload; the store writes these bytes.
+        let payloadBytes: Int
+        do {
+            payloadBytes = try event.encodeCanonicalPayload(maxDepth: limits.maxJSONDepth).count
+        } catch var error as BillingError {
+            error.field = "payload"
+            throw error
+        }
         guard payloadBytes <= limits.maxPayloadBytes else {
             throw BillingError.limit("payload", "Payload is \(payloadBytes) bytes; the limit is \(limits.maxPayloadBytes)")
         }

@@ -4,17 +4,34 @@ import Foundation
 /// webhooks, audit hashes and signatures.
 ///
 /// The rules, so that the same value always gives the same bytes:
-/// - object keys sorted by their UTF-8 bytes, no insignificant whitespace;
+/// - object keys sorted by their UTF-8 bytes (``JSONObject`` keeps them in that
+///   order), no insignificant whitespace;
 /// - strings escape only `"`, `\` and control characters (as `\n`, `\t`, … or `\u00XX`);
 ///   everything else, `/` and non-ASCII included, is written as raw UTF-8;
-/// - integers in plain decimal; other numbers in Swift's shortest round-trip form;
+/// - integers (`.int`) in plain decimal; doubles in Swift's shortest round-trip form,
+///   which always shows a double: `1.0`, `-0.0`, `1e+20`, `0.1`;
 /// - timestamps as UTC ISO 8601 with exactly six fractional digits
 ///   (`2026-11-28T19:40:49.123456Z`); events keep microsecond precision for that reason.
 public enum CanonicalJSON {
     /// Serializes a value to canonical UTF-8 bytes.
     public static func encode(_ value: JSONValue) -> [UInt8] {
-        var writer = CanonicalWriter()
-        writer.write(value)
+        var writer = CanonicalWriter(maxDepth: .max, rejectsNonFinite: false)
+        do {
+            try writer.write(value, depth: 0)
+        } catch {
+            // Unreachable: a writer without limits has nothing to refuse.
+        }
+        return writer.bytes
+    }
+
+    /// Serializes a value to canonical UTF-8 bytes, checking it in the same pass: what
+    /// validation needs (the size is the count of the bytes), without a second walk.
+    ///
+    /// - Throws: ``BillingError`` coded `limit.exceeded` if nesting is deeper than
+    ///   `maxDepth`, or `invalid.argument` for a NaN or infinite number.
+    public static func encode(_ value: JSONValue, maxDepth: Int) throws -> [UInt8] {
+        var writer = CanonicalWriter(maxDepth: maxDepth, rejectsNonFinite: true)
+        try writer.write(value, depth: 0)
         return writer.bytes
     }
 
@@ -77,12 +94,16 @@ public enum CanonicalJSON {
 
 struct CanonicalWriter {
     var bytes: [UInt8] = []
+    private let maxDepth: Int
+    private let rejectsNonFinite: Bool
 
-    init() {
+    init(maxDepth: Int, rejectsNonFinite: Bool) {
+        self.maxDepth = maxDepth
+        self.rejectsNonFinite = rejectsNonFinite
         bytes.reserveCapacity(256)
     }
 
-    mutating func write(_ value: JSONValue) {
+    mutating func write(_ value: JSONValue, depth: Int) throws(BillingError) {
         switch value {
         case .null:
             bytes.append(contentsOf: "null".utf8)
@@ -91,34 +112,44 @@ struct CanonicalWriter {
         case .int(let number):
             bytes.append(contentsOf: String(number).utf8)
         case .double(let number):
-            writeDouble(number)
+            try writeDouble(number)
         case .string(let text):
             writeString(text)
         case .array(let elements):
+            try enter(depth)
             bytes.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                write(element)
+                try write(element, depth: depth + 1)
             }
             bytes.append(UInt8(ascii: "]"))
         case .object(let members):
+            try enter(depth)
             bytes.append(UInt8(ascii: "{"))
-            // Sorting the pairs (not the keys) spares a hash lookup per member.
-            let sorted = members.sorted { utf8Precedes($0.key, $1.key) }
-            for (index, member) in sorted.enumerated() {
+            // Members are already in canonical order.
+            for index in members.indices {
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                let member = members[index]
                 writeString(member.key)
                 bytes.append(UInt8(ascii: ":"))
-                write(member.value)
+                try write(member.value, depth: depth + 1)
             }
             bytes.append(UInt8(ascii: "}"))
         }
     }
 
-    private mutating func writeDouble(_ number: Double) {
-        // Validation rejects non-finite numbers before they are stored; writing
-        // null keeps the output valid JSON if one slips through an unvalidated path.
+    private func enter(_ depth: Int) throws(BillingError) {
+        guard depth < maxDepth else {
+            throw BillingError(.limitExceeded, "JSON nesting is deeper than \(maxDepth)")
+        }
+    }
+
+    private mutating func writeDouble(_ number: Double) throws(BillingError) {
         guard number.isFinite else {
+            if rejectsNonFinite {
+                throw BillingError(.invalidArgument, "JSON cannot hold NaN or infinite numbers")
+            }
+            // Writing null keeps the output valid JSON on an unchecked path.
             bytes.append(contentsOf: "null".utf8)
             return
         }
@@ -158,22 +189,6 @@ struct CanonicalWriter {
                 UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
                 hex[Int(byte >> 4)], hex[Int(byte & 0x0F)],
             ])
-        }
-    }
-}
-
-/// Orders strings by their UTF-8 bytes, the canonical key order.
-func utf8Precedes(_ lhs: String, _ rhs: String) -> Bool {
-    var lhs = lhs
-    var rhs = rhs
-    return lhs.withUTF8 { left in
-        rhs.withUTF8 { right in
-            let common = min(left.count, right.count)
-            if common > 0, let l = left.baseAddress, let r = right.baseAddress {
-                let order = memcmp(l, r, common)
-                if order != 0 { return order < 0 }
-            }
-            return left.count < right.count
         }
     }
 }

@@ -1,27 +1,21 @@
 import Foundation
 
-/// Number conversions between Swift values and ``JSONValue`` that give exactly what
-/// the earlier path (JSONEncoder or JSONDecoder with JSON text in between) gave, so
-/// stored payloads and decoded values stay the same.
+/// Number conversions between Swift values and ``JSONValue``. Decoding reads numbers
+/// as JSONDecoder reads their text; encoding keeps a double a double (where JSONEncoder
+/// writes `1.0` as `1`), so a value and its canonical text always agree.
 enum JSONNumberConversion {
-    /// Above this magnitude `Double.description` may use an exponent or round the
-    /// digits, so the text is examined instead of the value.
-    private static let exactIntegerLimit: Double = 9_007_199_254_740_992  // 2^53
-
-    /// What JSONEncoder's text for `number` parsed back to: an integral double is
-    /// written without `.0` (`5`, `-0`) and so becomes `.int`. `nil` when not finite.
+    /// A double stays a double, integral or not (`1.0` is not `1`, `-0.0` not `0`), so
+    /// a value encoded from Swift is the value its canonical text parses back to.
+    /// `nil` when not finite.
     static func value(_ number: Double) -> JSONValue? {
-        guard number.isFinite else { return nil }
-        guard number.magnitude < exactIntegerLimit else { return value(encoderText: number.description) }
-        // A non-integral description always parses back to the same double.
-        return number.rounded(.towardZero) == number ? .int(Int64(number)) : .double(number)
+        number.isFinite ? .double(number) : nil
     }
 
-    /// What JSONEncoder's text for `number` parsed back to. The text is the float's own
-    /// shortest form (`0.1` stays `0.1`, not the double nearest the float). `nil` when not finite.
+    /// A float as the double its shortest text denotes (`0.1` stays `0.1`, not the
+    /// double nearest the float); a double, like ``value(_:)-(Double)``. `nil` when not finite.
     static func value(_ number: Float) -> JSONValue? {
         guard number.isFinite else { return nil }
-        return value(encoderText: number.description)
+        return Double(number.description).map(JSONValue.double)
     }
 
     /// What a Decimal's JSON text (its `description`) parses back to; `nil` for NaN.
@@ -34,12 +28,6 @@ enum JSONNumberConversion {
     /// stored as a rounded double.
     static func value<Integer: FixedWidthInteger>(_ number: Integer) -> JSONValue? {
         Int64(exactly: number).map(JSONValue.int)
-    }
-
-    private static func value(encoderText text: String) -> JSONValue? {
-        var text = text
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        return parsedNumber(text)
     }
 
     /// The number as ``JSONParser`` reads `text`: `.int` when it has no fraction or

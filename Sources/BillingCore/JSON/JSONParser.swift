@@ -68,34 +68,51 @@ struct JSONParser {
         try enterContainer()
         defer { depth -= 1 }
         index += 1
-        var members: [String: JSONValue] = [:]
+        var members: [JSONObject.Element] = []
         members.reserveCapacity(8)
+        // Canonical text is already in key order; anything else is sorted once at the end.
+        var isSorted = true
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(members)
+            return .object(JSONObject())
         }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a key") }
             let key = try parseString()
+            if isSorted, let previous = members.last {
+                let order = utf8Compare(previous.key, key)
+                if order == 0 { throw failure("duplicate key") }
+                isSorted = order < 0
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
             index += 1
             skipWhitespace()
-            let value = try parseValue()
-            guard members.updateValue(value, forKey: key) == nil else { throw failure("duplicate key") }
+            members.append((key, try parseValue()))
             skipWhitespace()
             guard index < bytes.count else { throw failure("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return .object(members)
+                return .object(try object(members, isSorted: isSorted))
             } else {
                 throw failure("expected ',' or '}'")
             }
         }
+    }
+
+    /// The members in canonical order; keys equal byte for byte are duplicates
+    /// (keys that are merely canonically equivalent are distinct).
+    private func object(_ members: [JSONObject.Element], isSorted: Bool) throws -> JSONObject {
+        guard !isSorted else { return JSONObject(sortedUniqueMembers: members) }
+        let sorted = members.sorted { utf8Precedes($0.key, $1.key) }
+        for (left, right) in zip(sorted, sorted.dropFirst()) where utf8Equal(left.key, right.key) {
+            throw failure("duplicate key")
+        }
+        return JSONObject(sortedUniqueMembers: sorted)
     }
 
     private mutating func parseArray() throws -> JSONValue {

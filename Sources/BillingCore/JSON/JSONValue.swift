@@ -1,9 +1,13 @@
 /// A JSON document: the type of every event payload and metadata value.
 ///
 /// Integers and floating-point numbers are kept apart so that an integer such as a
-/// minor-unit amount never passes through `Double`. Objects are unordered; the
-/// canonical encoding (``CanonicalJSON``) sorts their keys, so equal values always
-/// serialize to the same bytes.
+/// minor-unit amount never passes through `Double`. Objects keep their members in
+/// canonical order (``JSONObject``).
+///
+/// Two values are equal exactly when their canonical encodings (``CanonicalJSON``)
+/// are the same bytes: strings and keys compare by their Unicode scalars, not by
+/// Swift's canonical equivalence (`"\u{E9}"` and `"e\u{301}"` differ), doubles by
+/// their bits (`0.0` and `-0.0` differ), and `.int(1)` is not `.double(1.0)`.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -13,7 +17,32 @@ public enum JSONValue: Sendable, Hashable {
     case double(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
+
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let left), .bool(let right)): left == right
+        case (.int(let left), .int(let right)): left == right
+        case (.double(let left), .double(let right)): left.bitPattern == right.bitPattern
+        case (.string(let left), .string(let right)): utf8Equal(left, right)
+        case (.array(let left), .array(let right)): left == right
+        case (.object(let left), .object(let right)): left == right
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let flag): hasher.combine(1); hasher.combine(flag)
+        case .int(let number): hasher.combine(2); hasher.combine(number)
+        case .double(let number): hasher.combine(3); hasher.combine(number.bitPattern)
+        case .string(let text): hasher.combine(4); hashUTF8(text, into: &hasher)
+        case .array(let elements): hasher.combine(5); hasher.combine(elements)
+        case .object(let members): hasher.combine(6); hasher.combine(members)
+        }
+    }
 }
 
 extension JSONValue {
@@ -42,7 +71,7 @@ extension JSONValue {
     }
 
     /// The members, if this is `.object`.
-    public var objectValue: [String: JSONValue]? {
+    public var objectValue: JSONObject? {
         if case .object(let value) = self { return value }
         return nil
     }
@@ -53,7 +82,7 @@ extension JSONValue {
         return false
     }
 
-    /// The member named `key`, if this is an object that has it.
+    /// The member named `key` (matched byte for byte), if this is an object that has it.
     public subscript(key: String) -> JSONValue? {
         objectValue?[key]
     }
@@ -87,7 +116,7 @@ extension JSONValue: ExpressibleByArrayLiteral {
 
 extension JSONValue: ExpressibleByDictionaryLiteral {
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        self = .object(JSONObject(elements.lazy.map { (key: $0.0, value: $0.1) }))
     }
 }
 
@@ -109,13 +138,21 @@ extension JSONValue: Codable {
         } else if let value = try? container.decode([JSONValue].self) {
             self = .array(value)
         } else if let value = try? container.decode([String: JSONValue].self) {
-            self = .object(value)
+            self = .object(JSONObject(value))
         } else {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "Not a JSON value")
         }
     }
 
     public func encode(to encoder: any Encoder) throws {
+        if case .object(let members) = self {
+            // Member by member, so keys a dictionary would merge stay apart.
+            var container = encoder.container(keyedBy: JSONCodingKey.self)
+            for (key, value) in members {
+                try container.encode(value, forKey: JSONCodingKey(stringValue: key))
+            }
+            return
+        }
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -124,7 +161,7 @@ extension JSONValue: Codable {
         case .double(let value): try container.encode(value)
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
+        case .object: break
         }
     }
 }

@@ -187,7 +187,7 @@ extension JSONValueDecoder {
         return decimal
     }
 
-    static func object(_ value: JSONValue, at path: @autoclosure Path) throws -> [String: JSONValue] {
+    static func object(_ value: JSONValue, at path: @autoclosure Path) throws -> JSONObject {
         guard case .object(let members) = value else {
             throw mismatch([String: Any].self, value, path(), container: "keyed decoding container")
         }

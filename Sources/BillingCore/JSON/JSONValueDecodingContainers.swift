@@ -2,7 +2,7 @@
 
 struct JSONValueKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let decoder: JSONValueDecoder
-    let members: [String: JSONValue]
+    let members: JSONObject
     /// How much of the decoder's path is this container's; it was made at that level.
     let depth: Int
     /// Keys of nested containers between that level and this one.

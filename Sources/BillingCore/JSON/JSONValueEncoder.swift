@@ -3,10 +3,11 @@ import Foundation
 /// An `Encoder` that builds a ``JSONValue`` directly.
 ///
 /// It gives what JSONEncoder (dates as ``Timestamp`` strings) followed by
-/// ``JSONParser`` gave, without the text in between: integral doubles become `.int`
-/// (`5.0` → `5`), `Data` is Base64, `URL` its absolute string, `Decimal` a number.
-/// Two deliberate differences: a ``JSONValue`` is inserted as it is, and an integer
-/// that does not fit in 64 bits is an error instead of a rounded double.
+/// ``JSONParser`` gave, without the text in between: `Data` is Base64, `URL` its
+/// absolute string, `Decimal` a number. Three deliberate differences: a double stays
+/// `.double` even when integral (`5.0`, `-0.0`; JSONEncoder writes `5` and `-0`), a
+/// ``JSONValue`` is inserted as it is, and an integer that does not fit in 64 bits is
+/// an error instead of a rounded double.
 ///
 /// One encoder serves a whole tree: a nested value swaps the current slot in and
 /// out, so encoding allocates only the objects and arrays it builds.

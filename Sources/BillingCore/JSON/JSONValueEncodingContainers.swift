@@ -22,12 +22,12 @@ final class JSONObjectBuilder {
     }
 
     func resolve() throws -> JSONValue {
-        guard !pending.isEmpty else { return .object(members) }
+        guard !pending.isEmpty else { return .object(JSONObject(members)) }
         var resolved = members
         for (key, value) in pending {
             resolved[key] = try value.resolve()
         }
-        return .object(resolved)
+        return .object(JSONObject(resolved))
     }
 }
 

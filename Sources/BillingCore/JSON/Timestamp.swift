@@ -1,20 +1,62 @@
 public import Foundation
 
-/// Canonical timestamps: UTC ISO 8601 with exactly six fractional digits.
+/// Canonical timestamps: UTC ISO 8601 with exactly six fractional digits, for the
+/// years 0000 to 9999 (what four year digits can spell).
+///
+/// Events keep their timestamps as `Int64` microseconds since the Unix epoch; a
+/// `Date` (a `Double` of seconds since 2001) cannot hold every microsecond past the
+/// 22nd century. Conversions from `Date` never trap: values outside `Int64` saturate,
+/// and ``isInRange(_:)`` tells a timestamp that can be written and read back.
 ///
 /// Formatting is done by hand (civil-from-days arithmetic) rather than with a
 /// `DateFormatter`: it is deterministic on every platform, allocation-light and
 /// safe to call from any thread.
 public enum Timestamp {
-    /// Microseconds since 1970-01-01T00:00:00Z, rounded to the nearest microsecond.
-    public static func microseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    /// `0000-01-01T00:00:00.000000Z`, the earliest timestamp events accept.
+    public static let minMicroseconds: Int64 = -62_167_219_200_000_000
+    /// `9999-12-31T23:59:59.999999Z`, the latest timestamp events accept.
+    public static let maxMicroseconds: Int64 = 253_402_300_799_999_999
+
+    /// Microseconds from the Unix epoch to `Date`'s reference date, 2001-01-01.
+    private static let referenceOffset: Int64 = 978_307_200_000_000
+
+    /// Whether `microseconds` lies in the years 0000 to 9999.
+    public static func isInRange(_ microseconds: Int64) -> Bool {
+        (minMicroseconds...maxMicroseconds).contains(microseconds)
     }
 
-    /// The date for a count of microseconds since the Unix epoch.
-    public static func date(microseconds: Int64) -> Date {
-        Date(timeIntervalSince1970: Double(microseconds) / 1_000_000)
+    /// Microseconds since 1970-01-01T00:00:00Z, rounded to the nearest microsecond,
+    /// except that a date before the year 10000 never rounds up into it (it is
+    /// truncated to ``maxMicroseconds``). Never traps: NaN gives `Int64.min`, values far
+    /// beyond the range saturate near `Int64`'s bounds; ``isInRange(_:)`` refuses both.
+    public static func microseconds(_ date: Date) -> Int64 {
+        // From the reference date, which a Date holds exactly, so the common dates
+        // convert without a second rounding.
+        let fromReference = (date.timeIntervalSinceReferenceDate * 1_000_000).rounded()
+        guard !fromReference.isNaN else { return .min }
+        // Clamped well inside Int64, so neither the conversion nor the sum can trap.
+        let total = Int64(min(max(fromReference, -9.0e18), 9.0e18)) + referenceOffset
+        if total > maxMicroseconds, date.timeIntervalSince1970 < 253_402_300_800 {
+            return maxMicroseconds
+        }
+        return total
     }
+
+    /// The date for a count of microseconds since the Unix epoch: the nearest `Date`,
+    /// except that the last microseconds of 9999, which no `Date` holds, give the last
+    /// `Date` before the year 10000 (truncated, never rounded into 10000).
+    public static func date(microseconds: Int64) -> Date {
+        let (fromReference, overflow) = microseconds.subtractingReportingOverflow(referenceOffset)
+        guard !overflow else { return Date(timeIntervalSince1970: Double(microseconds) / 1_000_000) }
+        let seconds = Double(fromReference) / 1_000_000
+        if microseconds <= maxMicroseconds, seconds >= yearTenThousandFromReference {
+            return Date(timeIntervalSinceReferenceDate: yearTenThousandFromReference.nextDown)
+        }
+        return Date(timeIntervalSinceReferenceDate: seconds)
+    }
+
+    /// 10000-01-01T00:00:00Z in seconds from the reference date (exact in a Double).
+    private static let yearTenThousandFromReference: Double = 252_423_993_600
 
     /// The date rounded to microsecond precision, the precision events keep.
     /// Normalizing twice gives the same date.
@@ -24,22 +66,36 @@ public enum Timestamp {
 
     /// Formats a date as `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
     public static func format(_ date: Date) -> String {
-        let micros = microseconds(date)
+        format(microseconds: microseconds(date))
+    }
+
+    /// Formats microseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.ffffffZ`. A value
+    /// outside ``isInRange(_:)`` gets a year of more (or fewer) than four digits, which
+    /// ``parse(_:)`` refuses; validation refuses such timestamps before they are stored.
+    public static func format(microseconds micros: Int64) -> String {
         let (seconds, fraction) = floorDivide(micros, 1_000_000)
         let (days, secondOfDay) = floorDivide(seconds, 86_400)
         let (year, month, day) = civil(fromDays: days)
         var text = ""
         text.reserveCapacity(27)
-        text += pad(year, 4)
+        text += year < 0 ? "-" + pad(-year, 4) : pad(year, 4)
         text += "-" + pad(month, 2) + "-" + pad(day, 2)
         text += "T" + pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2)
         text += "." + pad(fraction, 6) + "Z"
         return text
     }
 
-    /// Parses an ISO 8601 / RFC 3339 timestamp with optional fraction (up to nine
-    /// digits; digits past the sixth are rounded) and a `Z` or `±HH:MM` offset.
+    /// Parses an ISO 8601 / RFC 3339 timestamp; see ``parseMicroseconds(_:)``.
     public static func parse(_ text: String) -> Date? {
+        parseMicroseconds(text).map { date(microseconds: $0) }
+    }
+
+    /// Parses an ISO 8601 / RFC 3339 timestamp with optional fraction (up to nine
+    /// digits; digits past the sixth are truncated, never rounded, so no timestamp
+    /// moves into the next second or year) and a `Z` or `±HH:MM` offset, to
+    /// microseconds since the epoch. `nil` if it is malformed or outside the years
+    /// 0000 to 9999 once the offset is applied.
+    public static func parseMicroseconds(_ text: String) -> Int64? {
         let bytes = Array(text.utf8)
         var index = 0
         func number(_ digits: Int) -> Int64? {
@@ -71,12 +127,9 @@ public enum Timestamp {
         if expect(".") {
             var digits = 0
             var fraction: Int64 = 0
-            var roundUp = false
             while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
                 if digits < 6 {
                     fraction = fraction * 10 + Int64(bytes[index] - 0x30)
-                } else if digits == 6 {
-                    roundUp = bytes[index] >= 0x35
                 }
                 digits += 1
                 index += 1
@@ -85,7 +138,7 @@ public enum Timestamp {
             if digits < 6 {
                 for _ in digits..<6 { fraction *= 10 }
             }
-            micros = fraction + (roundUp ? 1 : 0)
+            micros = fraction
         }
 
         var offsetSeconds: Int64 = 0
@@ -106,7 +159,8 @@ public enum Timestamp {
 
         let days = days(fromCivil: year, month, day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
-        return date(microseconds: seconds * 1_000_000 + micros)
+        let total = seconds * 1_000_000 + micros
+        return isInRange(total) ? total : nil
     }
 
     // MARK: - Civil calendar arithmetic (proleptic Gregorian, Howard Hinnant's algorithms)

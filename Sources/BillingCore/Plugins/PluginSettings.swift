@@ -96,7 +96,7 @@ public struct PluginSettings: Sendable, Hashable, ExpressibleByDictionaryLiteral
 
     /// The settings as JSON, secrets replaced by `"***"`: safe to log and list.
     public var redacted: JSONValue {
-        .object(values.mapValues { $0.isSecret ? .string("***") : $0.json })
+        .object(JSONObject(values.mapValues { $0.isSecret ? .string("***") : $0.json }))
     }
 
     /// A redactor for every string within a secret value, for the plugin's logs and errors.

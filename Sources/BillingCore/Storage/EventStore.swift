@@ -36,7 +36,7 @@ extension EventStore {
     /// Timestamps, ids and metadata may differ between two tries of one publish (trace
     /// context travels in the metadata); what the event says may not.
     package static func isSameContent(_ offered: BillingEvent, as stored: BillingEvent) -> Bool {
-        offered.type == stored.type && offered.payload == stored.payload
+        offered.type == stored.type && offered.hasSamePayload(as: stored)
             && offered.entityId == stored.entityId && offered.userId == stored.userId
     }
 

@@ -32,16 +32,3 @@ enum EventTraceContext {
         return context
     }
 }
-
-extension BillingEvent {
-    /// The same event with `entries` merged into its metadata (entries win).
-    package func addingMetadata(_ entries: [String: JSONValue]) -> BillingEvent {
-        guard !entries.isEmpty else { return self }
-        return BillingEvent(
-            id: id, type: type, payload: payload, timestamp: timestamp, tenantId: tenantId, userId: userId,
-            entityId: entityId, metadata: metadata.merging(entries) { _, new in new }, idempotencyKey: idempotencyKey,
-            correlationId: correlationId, causationId: causationId, schemaVersion: schemaVersion, sequence: sequence,
-            typedPayloadType: typedPayloadType
-        )
-    }
-}

@@ -19,6 +19,33 @@ struct SQLiteEventQuery {
     let index: String?
 
     init(_ filters: EventFilters) {
+        // One entity's history is the hottest read: its SQL is built once.
+        if let entityId = filters.entityId, Self.isEntityOnly(filters) {
+            let shape = filters.limit == nil ? Self.entityQuery : Self.entityQueryWithLimit
+            let bindings: [Binding] = filters.limit.map { [.text(entityId), .integer(0), .integer(Int64($0))] } ?? [.text(entityId), .integer(0)]
+            self.init(sql: shape.sql, bindings: bindings, index: shape.index)
+            return
+        }
+        self.init(building: filters)
+    }
+
+    private init(sql: String, bindings: [Binding], index: String?) {
+        self.sql = sql
+        self.bindings = bindings
+        self.index = index
+    }
+
+    private static let entityQuery = SQLiteEventQuery(building: EventFilters(entityId: "entity"))
+    private static let entityQueryWithLimit = SQLiteEventQuery(building: EventFilters(entityId: "entity", limit: 1))
+
+    /// Whether the entity is the only filter, as `events(forEntity:tenant: .any)` asks.
+    private static func isEntityOnly(_ filters: EventFilters) -> Bool {
+        guard case .any = filters.tenant else { return false }
+        return filters.userId == nil && filters.types.isEmpty && filters.typePatterns.isEmpty && filters.from == nil
+            && filters.to == nil && filters.afterSequence == nil && filters.beforeSequence == nil && filters.order == .ascending
+    }
+
+    private init(building filters: EventFilters) {
         var conditions: [String] = []
         var bindings: [Binding] = []
         var index: String?

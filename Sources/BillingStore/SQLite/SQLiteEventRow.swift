@@ -23,8 +23,8 @@ enum SQLiteEventRow {
         init(_ event: BillingEvent) {
             self.event = event
             id = event.id.bytes
-            payload = CanonicalJSON.encode(event.payload)
-            metadata = CanonicalJSON.encode(.object(event.metadata))
+            payload = event.canonicalPayload  // the bytes validation encoded
+            metadata = event.canonicalMetadata
             causationId = event.causationId?.bytes
         }
     }
@@ -34,7 +34,7 @@ enum SQLiteEventRow {
         statement.bindBlob(1, row.id)
         statement.bind(2, event.type.rawValue)
         statement.bindText(3, row.payload)
-        statement.bind(4, Timestamp.microseconds(event.timestamp))
+        statement.bind(4, event.timestampMicroseconds)
         statement.bind(5, event.tenantId)
         statement.bind(6, event.userId)
         statement.bind(7, event.entityId)
@@ -54,10 +54,11 @@ enum SQLiteEventRow {
         guard let typeName = statement.string(column(2)), let type = try? BillingEventType(typeName) else {
             throw corrupt("type")
         }
-        guard let payload = try statement.withBytes(column(3), { try CanonicalJSON.decode(buffer: $0) }) else {
+        // Payload and metadata stay canonical bytes, parsed only if they are read.
+        guard let payload = statement.withBytes(column(3), { Array($0) }) else {
             throw corrupt("payload")
         }
-        guard case .object(let metadata)? = try statement.withBytes(column(8), { try CanonicalJSON.decode(buffer: $0) }) else {
+        guard let metadata = statement.withBytes(column(8), { Array($0) }) else {
             throw corrupt("metadata")
         }
         var causationId: EventID?
@@ -66,9 +67,9 @@ enum SQLiteEventRow {
             causationId = parsed
         }
         return BillingEvent(
-            id: id, type: type, payload: payload, timestamp: Timestamp.date(microseconds: statement.int64(column(4))),
+            id: id, type: type, canonicalPayload: payload, timestampMicroseconds: statement.int64(column(4)),
             tenantId: statement.string(column(5)), userId: statement.string(column(6)), entityId: statement.string(column(7)),
-            metadata: metadata, idempotencyKey: statement.string(column(9)), correlationId: statement.string(column(10)),
+            canonicalMetadata: metadata, idempotencyKey: statement.string(column(9)), correlationId: statement.string(column(10)),
             causationId: causationId, schemaVersion: Int(statement.int64(column(12))), sequence: statement.int64(column(0))
         )
     }

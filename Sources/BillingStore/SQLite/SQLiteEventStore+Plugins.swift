@@ -8,7 +8,7 @@ extension SQLiteEventStore: PluginRecordStore {
 
     public func savePluginRecord(_ record: PluginRecord) async throws {
         let config = CanonicalJSON.string(record.settings.json)
-        let tenants = CanonicalJSON.string(.object(record.tenantSettings.mapValues(\.json)))
+        let tenants = CanonicalJSON.string(.object(JSONObject(record.tenantSettings.mapValues(\.json))))
         try await writer.withConnection { connection in
             let upsert = try connection.statement(
                 """

@@ -40,7 +40,7 @@ extension PluginSettings {
                 entries[key] = ["value": setting.json]
             }
         }
-        return SealedSettings(json: .object(entries))
+        return SealedSettings(json: .object(JSONObject(entries)))
     }
 
     /// Reads a persisted form, opening its sealed values.
