@@ -51,9 +51,11 @@ public final class SQLiteEventStore: EventStore {
         /// Opens the file read-only: reads work, appends fail with `storage.read_only`.
         public var readOnly: Bool
         /// WAL pages after which a commit also checkpoints the WAL into the database
-        /// (default 10,000 pages, about 40 MiB). SQLite's own default, 1,000, makes
-        /// checkpoints ten times as frequent and costs a third of write throughput
-        /// under load; a larger WAL costs disk space and a little read speed.
+        /// (default 40,000 pages, about 160 MiB). Under load a checkpoint writes each
+        /// page dirtied since the last one once more, into the database: the rarer they
+        /// are, the more of those pages were dirtied several times and are written once.
+        /// SQLite's own default, 1,000, costs a third of write throughput under load;
+        /// a larger WAL costs disk space (truncated at ``SQLiteEventStore/close()``) and a little read speed.
         public var walAutocheckpointPages: Int
 
         /// Creates a configuration; every parameter has the documented default.
@@ -64,7 +66,7 @@ public final class SQLiteEventStore: EventStore {
             maxGroupCommitEvents: Int = 4096,
             groupCommitLinger: Duration = .microseconds(200),
             readOnly: Bool = false,
-            walAutocheckpointPages: Int = 10_000
+            walAutocheckpointPages: Int = 40_000
         ) {
             self.synchronous = synchronous
             self.busyTimeout = busyTimeout
@@ -83,6 +85,9 @@ public final class SQLiteEventStore: EventStore {
 
     let writer: SQLiteWriter
     let readers: SQLiteReaderPool
+    /// Whether the file's idempotency index holds hashes (schema 4 and later; only a
+    /// read-only store can have an older file open).
+    let idempotencyKeysHashed: Bool
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
     ///
@@ -101,9 +106,10 @@ public final class SQLiteEventStore: EventStore {
         let writerConnection = try SQLiteConnection(path: path, mode: mode)
         try Self.configure(writerConnection, configuration, isWriter: true)
         if configuration.readOnly {
-            try Self.checkSchema(writerConnection)
+            idempotencyKeysHashed = try Self.checkSchema(writerConnection) >= SQLiteSchema.hashedIdempotencyVersion
         } else {
             try SQLiteSchema.migrate(writerConnection, now: Date())
+            idempotencyKeysHashed = true
         }
         writer = SQLiteWriter(
             connection: writerConnection,
@@ -147,7 +153,8 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
-    private static func checkSchema(_ connection: SQLiteConnection) throws {
+    /// The file's schema version, if this version of Bilingus can read it.
+    private static func checkSchema(_ connection: SQLiteConnection) throws -> Int64 {
         let hasTable = try connection.scalarInt(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
             "read the schema"
@@ -162,14 +169,22 @@ public final class SQLiteEventStore: EventStore {
                 "The database has schema version \(version), newer than the \(SQLiteSchema.latestVersion) this version of Bilingus knows; upgrade Bilingus to open it"
             )
         }
+        return version
     }
 
     // MARK: - EventStore
 
     public func append(_ events: [BillingEvent]) async throws -> [StoredEvent] {
         guard !events.isEmpty else { return [] }
-        // Encoding happens here, on the caller's task, in parallel across publishers.
-        return try await writer.append(events.map(SQLiteEventRow.Encoded.init))
+        // Encoding, and building the results, happen here, on the caller's task, in
+        // parallel across publishers; the single writer only binds and steps.
+        let outcomes = try await writer.append(events.map(SQLiteEventRow.Encoded.init))
+        return zip(events, outcomes).map { event, outcome in
+            switch outcome {
+            case .inserted(let sequence): StoredEvent(event: event.withSequence(sequence), isDuplicate: false)
+            case .duplicate(let stored): StoredEvent(event: stored, isDuplicate: true)
+            }
+        }
     }
 
     public func events(matching filters: EventFilters) async throws -> [BillingEvent] {
@@ -182,7 +197,8 @@ public final class SQLiteEventStore: EventStore {
     }
 
     public func event(tenantId: String?, idempotencyKey: String) async throws -> BillingEvent? {
-        try await readers.read(inline: true) { try SQLiteReads.event(tenantId: tenantId, idempotencyKey: idempotencyKey, $0) }
+        let hashed = idempotencyKeysHashed
+        return try await readers.read(inline: true) { try SQLiteReads.event(tenantId: tenantId, idempotencyKey: idempotencyKey, hashed: hashed, $0) }
     }
 
     public func headSequence() async throws -> Int64 {
@@ -210,12 +226,25 @@ public final class SQLiteEventStore: EventStore {
 
     /// Runs SQL on the writer connection between group commits (pragmas in fault tests).
     package func executeOnWriter(_ sql: String) async throws {
-        try await writer.withConnection { try $0.execute(sql, "run maintenance SQL") }
+        try await writer.withConnectionAlone { try $0.execute(sql, "run maintenance SQL") }
     }
 
     /// Reads one integer on the writer connection (`PRAGMA page_count`).
     package func scalarOnWriter(_ sql: String) async throws -> Int64? {
-        try await writer.withConnection { try $0.scalarInt(sql, "run maintenance SQL") }
+        try await writer.withConnectionAlone { try $0.scalarInt(sql, "run maintenance SQL") }
+    }
+
+    /// The `EXPLAIN QUERY PLAN` lines for `sql`, its parameters left unbound.
+    package func queryPlan(sql: String) async throws -> [String] {
+        try await readers.read(inline: false) { connection in
+            let statement = try connection.prepare("EXPLAIN QUERY PLAN " + sql)
+            defer { statement.finalize() }
+            var lines: [String] = []
+            while try statement.step("explain a query") {
+                lines.append(statement.string(3) ?? "")
+            }
+            return lines
+        }
     }
 
     /// The `EXPLAIN QUERY PLAN` lines for the query `filters` would run.
