@@ -15,6 +15,20 @@ extension SQLiteWriter {
         case append([SQLiteEventRow.Encoded], CheckedContinuation<[SQLiteAppendOutcome], any Error>)
         case joined(@Sendable (SQLiteConnection) throws -> any Sendable, CheckedContinuation<any Sendable, any Error>)
 
+        /// A group's request for `work`; `nil` for work run alone.
+        init?(_ work: Work) {
+            switch work {
+            case .alone: return nil
+            case .append(let rows, let continuation): self = .append(rows, continuation)
+            case .joined(let body, let continuation): self = .joined(body, continuation)
+            }
+        }
+
+        var isAppend: Bool {
+            if case .append = self { return true }
+            return false
+        }
+
         /// What the group bound counts: rows, or one for a joined write.
         var eventCount: Int {
             switch self {
@@ -60,9 +74,11 @@ extension SQLiteWriter {
     }
 
     /// Commits several requests in one transaction; one outcome per request, all
-    /// resolved only once the transaction is committed (or rolled back).
-    /// Must be called by the owner of the claim.
-    func commit(_ items: [Item]) -> [Result<ItemOutcome, any Error>] {
+    /// resolved only once the transaction is committed (or rolled back). After the
+    /// items given, `gather` is asked for more to add to the same transaction until it
+    /// returns `nil`. Must be called by the owner of the claim.
+    func commit(_ first: [Item], gather: (() -> [Item]?)? = nil) -> [Result<ItemOutcome, any Error>] {
+        var items = first
         let connection = self.connection.value
         if connection.isReadOnly {
             // Nothing can be written: joined work runs as it is (for its reads, or its own error).
@@ -74,33 +90,43 @@ extension SQLiteWriter {
             }
         }
         let statements = self.statements.value
-        var outcomes = [Result<ItemOutcome, any Error>?](repeating: nil, count: items.count)
+        var outcomes: [Result<ItemOutcome, any Error>?] = []
         do {
             try statements.begin()
-            for (index, item) in items.enumerated() {
-                // A request needs a savepoint only if it could half-fail while others
-                // commit: several requests share the transaction and this one runs
-                // several statements. (One statement is atomic on its own.)
-                let isolate = items.count > 1 && item.runsSeveralStatements
-                if isolate { try statements.savepoint() }
-                do {
-                    outcomes[index] = .success(try perform(item, connection))
-                    if isolate { try statements.release() }
-                } catch {
-                    // Some errors (a full disk, I/O) make SQLite abandon the whole
-                    // transaction; then nothing in the group can commit.
-                    guard items.count > 1, sqlite3InTransaction(connection) else { throw error }
-                    if isolate {
-                        try statements.rollbackToSavepoint()
-                        try statements.release()
+            var index = 0
+            while true {
+                while index < items.count {
+                    let item = items[index]
+                    outcomes.append(nil)
+                    // A request needs a savepoint only if it could half-fail while others
+                    // commit: it runs several statements, and others share (or may still
+                    // join) the transaction. (One statement is atomic on its own.)
+                    let shared = items.count > 1 || gather != nil
+                    let isolate = shared && item.runsSeveralStatements
+                    if isolate { try statements.savepoint() }
+                    do {
+                        outcomes[index] = .success(try perform(item, connection))
+                        if isolate { try statements.release() }
+                    } catch {
+                        // Some errors (a full disk, I/O) make SQLite abandon the whole
+                        // transaction; then nothing in the group can commit.
+                        guard shared, sqlite3InTransaction(connection) else { throw error }
+                        if isolate {
+                            try statements.rollbackToSavepoint()
+                            try statements.release()
+                        }
+                        outcomes[index] = .failure(error)
                     }
-                    outcomes[index] = .failure(error)
+                    index += 1
                 }
+                guard let more = gather?() else { break }
+                items += more
             }
             try statements.commit()
             recordCommit(items, outcomes)
         } catch {
             connection.rollback()
+            outcomes += [Result<ItemOutcome, any Error>?](repeating: nil, count: items.count - outcomes.count)
             for index in outcomes.indices {
                 if case .failure? = outcomes[index] { continue }
                 outcomes[index] = .failure(error)

@@ -19,11 +19,13 @@ import Synchronization
 ///   publisher that finds the writer idle commits on its own thread, skipping two
 ///   thread hand-offs.
 /// - **Under load** (several requests in one of the last groups) there is no inline
-///   commit, and before each group the writer lingers until as many requests are
-///   pending as the most seen in a recent group: the publishers it just released are
-///   about to publish again, and waiting for them makes the next group whole. The
-///   wait ends early when no request arrived for `linger`, or when a write other than
-///   an append is pending (someone waits for it). Larger groups write fewer WAL pages per event.
+///   commit. The writer opens a group's transaction with the requests pending, and
+///   while it inserts them it keeps taking the requests that arrive, until the group
+///   holds as many appends as the largest recent group did: the publishers it just
+///   released are about to publish again, and waiting for them makes the group whole,
+///   while their encoding overlaps the writer's inserts. It commits earlier when no
+///   request arrived for `linger`, when a write other than an append joins (someone
+///   waits for it), or after `lingerCap` lingers. Larger groups write fewer WAL pages per event.
 final class SQLiteWriter: Sendable {
     enum Work {
         case append(rows: [SQLiteEventRow.Encoded], continuation: CheckedContinuation<[SQLiteAppendOutcome], any Error>)
@@ -59,8 +61,10 @@ final class SQLiteWriter: Sendable {
 
     /// How many groups "recently" spans.
     static let recentGroups = 8
-    /// A linger never lasts longer than this many `linger`s in all.
+    /// A group never gathers for longer than this many `linger`s in all.
     static let lingerCap = 16
+    /// A gathering writer wakes to insert once this many requests arrived.
+    static let gatherStep = 8
 
     let connection: ConfinedConnection
     let statements: ConfinedStatements
@@ -189,6 +193,7 @@ final class SQLiteWriter: Sendable {
             state.arrivals += 1
             var wake = state.lingerTarget > 0 && state.pending.count >= state.lingerTarget
             if case .append = work {} else { wake = state.lingerTarget > 0 }
+            if wake { state.lingerTarget = 0 }
             guard !state.busy else { return (false, wake) }
             state.busy = true
             return (true, wake)
@@ -207,14 +212,21 @@ final class SQLiteWriter: Sendable {
 
     /// Runs work until nothing is pending. Runs on the writer queue only, holding the claim.
     private func drain() {
-        while true {
-            lingerForCompany()
-            guard let next = takeNext() else { return }
+        while let next = takeNext() {
             switch next {
             case .alone(let body):
                 body(connection.value)
-            case .group(let group):
-                let outcomes = commit(group.map(\.item))
+            case .group(let first):
+                var group = first
+                let target = state.withLock { $0.recentPublishers }
+                let gathering = Gathering(target: target, cap: Date().adding(linger * Self.lingerCap))
+                let gather: (() -> [Item]?)? = target > 1 && linger > .zero ? {
+                    guard let more = self.gather(gathering, have: group) else { return nil }
+                    group += more
+                    return more.map(\.item)
+                } : nil
+                let outcomes = commit(first.map(\.item), gather: gather)
+                state.withLock { $0.record(publishers: group.count { $0.isAppend }) }
                 for (request, outcome) in zip(group, outcomes) {
                     request.resume(outcome)
                 }
@@ -222,35 +234,56 @@ final class SQLiteWriter: Sendable {
         }
     }
 
-    /// Under load, waits (see the type's comment) until as many requests are pending as
-    /// publishers were seen recently, a non-append write is pending, no request arrived
-    /// for `linger`, or `lingerCap` lingers passed.
-    private func lingerForCompany() {
-        guard linger > .zero else { return }
-        let start = Date()
-        let cap = start.adding(linger * Self.lingerCap)
+    /// How long one group may keep gathering.
+    private struct Gathering {
+        /// The publishers seen recently: the group is whole with this many appends.
+        let target: Int
+        /// Never later than this.
+        let cap: Date
+    }
+
+    /// While a group's transaction is open and its requests are inserted: under load
+    /// (see the type's comment), the requests that arrived meanwhile, waiting for them
+    /// if needed, so the inserts of a group overlap the publishers' next publishes.
+    /// `nil` ends the group: it is whole, a write other than an append is in it or
+    /// pending, nobody arrived for `linger`, the cap passed, or the bound is reached.
+    private func gather(_ gathering: Gathering, have group: [Request]) -> [Request]? {
+        guard linger > .zero, gathering.target > 1, !group.contains(where: { !$0.isAppend }) else { return nil }
+        var events = group.reduce(0) { $0 + $1.eventCount }
+        let appends = group.count { $0.isAppend }
+        guard appends < gathering.target, events < maxGroupEvents else { return nil }
         lingerSignal.lock()
         defer { lingerSignal.unlock() }
         var seen = -1
         while true {
-            let arrivals = state.withLock { state -> Int? in
-                let target = state.recentPublishers
-                let waitsForOther = state.pending.contains { if case .append = $0 { false } else { true } }
-                guard target > 1, state.pending.count < target, !waitsForOther, !state.closed else {
-                    state.lingerTarget = 0
-                    return nil
+            let taken = state.withLock { state -> (requests: [Request], arrivals: Int)? in
+                guard !state.closed else { return nil }
+                var requests: [Request] = []
+                for work in state.pending {
+                    guard let request = Request(work), events + request.eventCount <= maxGroupEvents else { break }
+                    requests.append(request)
+                    events += request.eventCount
                 }
-                state.lingerTarget = target
-                return state.arrivals
+                state.pending.removeFirst(requests.count)
+                // Wake when a few requests are there to insert (or the group would be
+                // whole), or as soon as anything but an append comes.
+                state.lingerTarget = requests.isEmpty ? max(1, min(Self.gatherStep, gathering.target - appends)) : 0
+                return (requests, state.arrivals)
             }
-            // Done: enough company, someone waits for another write, or nobody came for a whole `linger`.
-            guard let arrivals, arrivals != seen else { break }
-            seen = arrivals
+            guard let taken else { return nil }
+            if !taken.requests.isEmpty {
+                state.withLock { $0.lingerTarget = 0 }
+                return taken.requests
+            }
+            // Nobody came during a whole `linger`, or the cap passed: commit what there is.
             let now = Date()
-            guard now < cap else { break }
-            _ = lingerSignal.wait(until: min(now.adding(linger), cap))
+            guard taken.arrivals != seen, now < gathering.cap else {
+                state.withLock { $0.lingerTarget = 0 }
+                return nil
+            }
+            seen = taken.arrivals
+            _ = lingerSignal.wait(until: min(now.adding(linger), gathering.cap))
         }
-        state.withLock { $0.lingerTarget = 0 }
     }
 
     private enum Next {
@@ -258,8 +291,8 @@ final class SQLiteWriter: Sendable {
         case group([Request])
     }
 
-    /// The next work run alone, or the next run of appends and joined writes up to
-    /// the group bound. `nil` (nothing pending) releases the claim.
+    /// The next work run alone, or the pending appends and joined writes up to the
+    /// group bound. `nil` (nothing pending) releases the claim.
     private func takeNext() -> Next? {
         state.withLock { state -> Next? in
             guard let first = state.pending.first else {
@@ -272,21 +305,13 @@ final class SQLiteWriter: Sendable {
             }
             var group: [Request] = []
             var events = 0
-            var publishers = 0
-            collect: for work in state.pending {
-                let request: Request
-                switch work {
-                case .alone: break collect
-                case .append(let rows, let continuation): request = .append(rows, continuation)
-                case .joined(let body, let continuation): request = .joined(body, continuation)
-                }
+            for work in state.pending {
+                guard let request = Request(work) else { break }
                 if !group.isEmpty, events + request.eventCount > maxGroupEvents { break }
                 group.append(request)
                 events += request.eventCount
-                if case .append = work { publishers += 1 }
             }
             state.pending.removeFirst(group.count)
-            state.record(publishers: publishers)
             return .group(group)
         }
     }
