@@ -89,7 +89,7 @@ final class SQLiteWriter: Sendable {
     /// One outcome per row, in order.
     func append(_ rows: [SQLiteEventRow.Encoded]) async throws -> [SQLiteAppendOutcome] {
         try checkOpen()
-        if commitsInline, claimIfIdle() {
+        if commitsInline, claimIfIdle(publisher: true) {
             let outcome = commit([.rows(rows)])[0]
             releaseInlineClaim()
             return try outcome.get().appended
@@ -103,8 +103,16 @@ final class SQLiteWriter: Sendable {
     /// savepoint of its own when it shares the transaction) and returns once that
     /// transaction is committed. `body` may run several statements; it must not
     /// control transactions itself except through ``SQLiteConnection/transaction(_:_:)``.
+    /// An idle writer without load (as for an inline append) runs it at once on the
+    /// caller's thread, outside a group: a statement, or its `transaction`, commits alone.
     func withConnection<Value: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> Value) async throws -> Value {
         try checkOpen()
+        // Without load, on the caller's thread, as an append would be (its own transaction).
+        if commitsInline, claimIfIdle(publisher: false) {
+            let result = Result { try body(connection.value) }
+            releaseInlineClaim()
+            return try result.get()
+        }
         let value = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<any Sendable, any Error>) in
             submit(.joined(body: { try body($0) }, continuation: continuation))
         }
@@ -165,11 +173,12 @@ final class SQLiteWriter: Sendable {
 
     /// Claims an idle writer for an inline commit: only when nothing is pending and
     /// no more than one publisher was seen recently (under load, requests queue up).
-    private func claimIfIdle() -> Bool {
+    /// - Parameter publisher: the claim is for an append (it counts as a group of one).
+    private func claimIfIdle(publisher: Bool) -> Bool {
         state.withLock { state in
             guard !state.busy, state.pending.isEmpty, state.recentPublishers <= 1 else { return false }
             state.busy = true
-            state.record(publishers: 1)
+            if publisher { state.record(publishers: 1) }
             return true
         }
     }
@@ -227,7 +236,13 @@ final class SQLiteWriter: Sendable {
                 } : nil
                 let outcomes = commit(first.map(\.item), gather: gather)
                 state.withLock { $0.record(publishers: group.count { $0.isAppend }) }
-                for (request, outcome) in zip(group, outcomes) {
+                // Other writes first: their callers (a subscription's bookkeeping) wait
+                // in the same executor queue as the publishers, and would otherwise
+                // resume behind every publisher of the group.
+                for (request, outcome) in zip(group, outcomes) where !request.isAppend {
+                    request.resume(outcome)
+                }
+                for (request, outcome) in zip(group, outcomes) where request.isAppend {
                     request.resume(outcome)
                 }
             }
