@@ -273,6 +273,10 @@ final class SQLiteWriter: Sendable {
         while true {
             let taken = state.withLock { state -> (requests: [Request], arrivals: Int)? in
                 guard !state.closed else { return nil }
+                // Work to run alone, or a request past the bound, is next: end the group now.
+                if let first = state.pending.first, Request(first).map({ events + $0.eventCount > maxGroupEvents }) ?? true {
+                    return nil
+                }
                 var requests: [Request] = []
                 for work in state.pending {
                     guard let request = Request(work), events + request.eventCount <= maxGroupEvents else { break }
