@@ -15,6 +15,8 @@ let package = Package(
         // Same URLs and versions as the root Package.swift.
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // The peer a Swift user would pick for SQLite: the same rows and schema through GRDB.
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // The system libsqlite3 for the raw baseline. A module name of its own, so it
@@ -31,6 +33,7 @@ let package = Package(
                 .product(name: "BillingStore", package: "Bilingus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 "CSQLiteBaseline",
             ],
             swiftSettings: [

@@ -121,6 +121,8 @@ final class RawRows {
         var correlationId: Span
         var causationId: Span
         var schemaVersion: Int64
+        /// The store's hash of tenant and key (schema 4), computed up front.
+        var idempotencyHash: Int64?
     }
 
     private(set) var rows: [Row] = []
@@ -163,7 +165,8 @@ final class RawRows {
                 idempotencyKey: store(event.idempotencyKey.map { Array($0.utf8) }),
                 correlationId: store(event.correlationId.map { Array($0.utf8) }),
                 causationId: store(event.causationId.map(Self.idBytes)),
-                schemaVersion: Int64(event.schemaVersion)
+                schemaVersion: Int64(event.schemaVersion),
+                idempotencyHash: event.idempotencyKey.map { idempotencyHash(tenantId: event.tenantId, key: $0) }
             ))
         }
         payloadBytes = events.isEmpty ? 0 : payloadTotal / events.count

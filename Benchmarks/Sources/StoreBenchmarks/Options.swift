@@ -17,10 +17,14 @@ struct Options {
     var latencySeconds = 10.0
     /// Paced publishes per second in scenario 5.
     var rate = 5_000
-    var scenarios: Set<Int> = [1, 2, 3, 4, 5]
+    var scenarios: Set<Int> = [1, 2, 3, 4, 5, 6]
+    /// Events published in scenario 6 (dead letters under load).
+    var deadLetterEvents = 100_000
+    /// Calls per block in scenario 3: the sides alternate block by block.
+    var queryBlock = 100
     var breakdown = true
     /// Which sides of scenarios 1, 2, 4 and 5 run (for profiling one side alone).
-    var sides: Set<String> = ["ours", "baseline", "info"]
+    var sides: Set<String> = ["ours", "baseline", "grdb", "info"]
     var directory: String?
 
     static let usage = """
@@ -39,10 +43,12 @@ struct Options {
           --drain-batches LIST  batch sizes of the scenario 4 subscription (default 100,1000)
           --latency-seconds S   paced publishing time of scenario 5, 1 s warm-up included (default 10)
           --rate R          publishes per second in scenario 5 (default 5000)
-          --only LIST       scenarios to run, e.g. --only 1,3 (default 1,2,3,4,5)
+          --dead-letter-events N  events published in scenario 6, 5% dead-lettered (default 100000)
+          --query-block N   scenario 3 calls per block; the two sides alternate block by block (default 100)
+          --only LIST       scenarios to run, e.g. --only 1,3 (default 1,2,3,4,5,6)
           --no-breakdown    skip the informational "(info)" breakdown rows
           --sides LIST      sides of scenarios 1, 2, 4 and 5 to run, for profiling one alone:
-                            any of ours,baseline,info (default all three; info = the breakdown rows)
+                            any of ours,baseline,grdb,info (default all; info = the breakdown rows)
           --dir PATH        where the temporary databases go (default: the system temp dir)
         """
 
@@ -78,14 +84,16 @@ struct Options {
                 }
                 latencySeconds = value
             case "--rate": rate = try number(argument)
+            case "--dead-letter-events": deadLetterEvents = try number(argument)
+            case "--query-block": queryBlock = try number(argument)
             case "--no-breakdown": breakdown = false
             case "--sides":
                 guard let list = iterator.next() else { throw OptionsError(message: "--sides needs a list such as ours,baseline") }
-                sides = Set(list.split(separator: ",").map(String.init)).intersection(["ours", "baseline", "info"])
+                sides = Set(list.split(separator: ",").map(String.init)).intersection(["ours", "baseline", "grdb", "info"])
                 guard !sides.isEmpty else { throw OptionsError(message: "--sides takes ours, baseline and info") }
             case "--only":
                 guard let list = iterator.next() else { throw OptionsError(message: "--only needs a list such as 1,3") }
-                scenarios = Set(list.split(separator: ",").compactMap { Int($0) }.filter { (1...5).contains($0) })
+                scenarios = Set(list.split(separator: ",").compactMap { Int($0) }.filter { (1...6).contains($0) })
                 guard !scenarios.isEmpty else { throw OptionsError(message: "--only takes scenario numbers 1 to 5") }
             case "--dir":
                 guard let path = iterator.next() else { throw OptionsError(message: "--dir needs a path") }

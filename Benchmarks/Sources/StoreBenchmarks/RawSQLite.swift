@@ -1,14 +1,7 @@
 import CSQLiteBaseline
 
-/// The baseline's statements, over the store's own schema (`createStoreSchema(at:)`).
+/// The baseline's read statement.
 enum EventsSchema {
-    /// The same INSERT the store prepares (`SQLiteEventRow.insertSQL`).
-    static let insert = """
-        INSERT INTO events (id, type, payload, timestamp, tenant_id, user_id, entity_id, metadata, idempotency_key, correlation_id, causation_id, schema_version)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT DO NOTHING
-        """
-
     static let columns = "sequence, id, type, payload, timestamp, tenant_id, user_id, entity_id, metadata, idempotency_key, correlation_id, causation_id, schema_version"
 
     static let byEntity = "SELECT \(columns) FROM events WHERE entity_id = ? ORDER BY sequence"
@@ -27,7 +20,7 @@ final class RawDatabase {
 
     /// - Parameter tempStoreMemory: `PRAGMA temp_store = MEMORY` (a breakdown variant only;
     ///   the store does not set it).
-    init(path: String, tempStoreMemory: Bool = false) throws {
+    init(path: String, tempStoreMemory: Bool = false, walAutocheckpoint: Int = RawSchema.current.walAutocheckpoint) throws {
         var pointer: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
         let result = sqlite3_open_v2(path, &pointer, flags, nil)
@@ -40,8 +33,9 @@ final class RawDatabase {
         try execute("PRAGMA journal_mode = WAL")
         try execute("PRAGMA synchronous = NORMAL")
         try execute("PRAGMA foreign_keys = ON")
-        // The store's default checkpoint interval (SQLiteEventStore.Configuration.walAutocheckpointPages).
-        try execute("PRAGMA wal_autocheckpoint = 10000")
+        // The store's default checkpoint interval (SQLiteEventStore.Configuration.walAutocheckpointPages),
+        // or the old one for the old-schema baseline.
+        try execute("PRAGMA wal_autocheckpoint = \(walAutocheckpoint)")
         if tempStoreMemory {
             try execute("PRAGMA temp_store = MEMORY")
         }
@@ -113,16 +107,18 @@ final class RawInserter {
 
     private let database: RawDatabase
     private let mode: Mode
+    private let schema: RawSchema
     private let begin: OpaquePointer
     private let commit: OpaquePointer
     private let insert: OpaquePointer
 
-    init(_ database: RawDatabase, mode: Mode = .plain) throws {
+    init(_ database: RawDatabase, schema: RawSchema = .current, mode: Mode = .plain) throws {
         self.database = database
         self.mode = mode
+        self.schema = schema
         begin = try database.prepare("BEGIN IMMEDIATE")
         commit = try database.prepare("COMMIT")
-        insert = try database.prepare(EventsSchema.insert)
+        insert = try database.prepare(schema.insert)
     }
 
     /// Inserts every row; returns how many were new.
@@ -185,6 +181,9 @@ final class RawInserter {
         bindText(s, 10, row.correlationId, arena)
         bindBlob(s, 11, row.causationId, arena)
         sqlite3_bind_int64(s, 12, row.schemaVersion)
+        if schema == .current {
+            if let hash = row.idempotencyHash { sqlite3_bind_int64(s, 13, hash) } else { sqlite3_bind_null(s, 13) }
+        }
     }
 
     private func bindText(_ s: OpaquePointer, _ index: Int32, _ span: RawRows.Span, _ arena: UnsafeMutableRawPointer) {

@@ -1,6 +1,7 @@
 import BillingCore
 import BillingStore
 import Foundation
+import GRDB
 
 /// Creates the schema under test the way the store does, by running its migrations
 /// on the file, so the baseline never measures a schema that has drifted from ours.
@@ -21,6 +22,11 @@ struct Throughput {
     var writeCalls: [Double] = []
     var median: Double { medianOf(rounds) }
 
+    /// `self ÷ other` for each round both ran (the sides of a round run back to back).
+    func ratios(to other: Throughput) -> [Double] {
+        zip(rounds, other.rounds).map { $0 / $1 }
+    }
+
     mutating func record(events: Int, seconds: Double, usage: Usage) {
         rounds.append(Double(events) / seconds)
         cpuMicroseconds.append(usage.cpuSeconds * 1e6 / Double(events))
@@ -38,9 +44,15 @@ struct InfoThroughput {
 
 struct PublishResults {
     var ours = Throughput()
+    /// The raw C API on the store's current schema.
     var baseline = Throughput()
+    /// Other sides ours is compared with, round by round: the raw C API on the old
+    /// schema, and GRDB. In print order.
+    var peers: [InfoThroughput] = []
     /// Breakdown variants, in print order (`--no-breakdown` skips them).
     var info: [InfoThroughput] = []
+    /// Ours: appended events per commit of the store's writer, per round (nil: not measurable).
+    var eventsPerCommit: [Double] = []
 }
 
 struct QueryResults {
@@ -56,6 +68,8 @@ struct QueryResults {
     /// CPU µs and voluntary context switches per query, process-wide.
     var oursUsage = (cpu: 0.0, switches: 0.0)
     var baselineUsage = (cpu: 0.0, switches: 0.0)
+    /// Ours ÷ baseline p50, per pair of interleaved blocks.
+    var blockRatios: [Double] = []
 }
 
 /// Lets a closed store's connections finish closing (a WAL checkpoint) before the next
@@ -138,23 +152,51 @@ func publishScenario(
     var sides: [(key: String, label: String, run: Run)] = []
 
     if options.sides.contains("baseline") {
-        sides.append(("baseline", "baseline", { path in
-            try createStoreSchema(at: path)
-            let database = try RawDatabase(path: path)
-            let inserter = try RawInserter(database)
-            let before = Usage.now()
-            let (inserted, seconds) = try timed { try inserter.insertAll(raw, rowsPerTransaction: rowsPerTransaction) }
-            let usage = Usage.now() - before
-            try expect(inserted == count && (try database.count()) == count, "\(name): the baseline stored every row")
-            return (seconds, usage)
-        }))
+        for schema in RawSchema.allCases {
+            let key = schema == .current ? "baseline" : "baseline-old"
+            let label = schema == .current ? "raw, schema 4" : "raw, old schema"
+            sides.append((key, label, { path in
+                try schema.create(at: path)
+                let database = try RawDatabase(path: path, walAutocheckpoint: schema.walAutocheckpoint)
+                let inserter = try RawInserter(database, schema: schema)
+                let before = Usage.now()
+                let (inserted, seconds) = try timed { try inserter.insertAll(raw, rowsPerTransaction: rowsPerTransaction) }
+                let usage = Usage.now() - before
+                try expect(inserted == count && (try database.count()) == count, "\(name): the \(label) baseline stored every row")
+                return (seconds, usage)
+            }))
+        }
     }
+    if options.sides.contains("grdb") {
+        let arguments = GRDBPeer.arguments(raw)
+        let argumentSlices: [[StatementArguments]] = (0..<publishers).map { publisher in
+            Array(stride(from: publisher, to: count, by: publishers).map { arguments[$0] })
+        }
+        let label = publishers == 1 ? "GRDB, 1 awaiting writer" : "GRDB, \(publishers) awaiting writers"
+        sides.append(("grdb", label, { path in
+            let peer = try GRDBPeer(path: path)
+            let result = try await publishConcurrently(argumentSlices) { try await peer.insert($0) }
+            try expect(try await peer.count() == count, "\(name): GRDB stored every row")
+            return result
+        }))
+        if publishers > 1 {
+            let batches = stride(from: 0, to: count, by: rowsPerTransaction).map { Array(arguments[$0..<min(count, $0 + rowsPerTransaction)]) }
+            sides.append(("grdb-batched", "GRDB, batches of \(rowsPerTransaction) by hand", { path in
+                let peer = try GRDBPeer(path: path)
+                let result = try await publishConcurrently([batches]) { try await peer.insert($0) }
+                try expect(try await peer.count() == count, "\(name): GRDB stored every row")
+                return result
+            }))
+        }
+    }
+    var epc: [Double] = []
     if options.sides.contains("ours") {
         sides.append(("ours", "ours", { path in
             let store = try SQLiteEventStore(path: path)
             let bus = EventBus(store: store)
             let result = try await publishConcurrently(slices) { try await bus.publish($0) }
             try expect(try await store.headSequence() == Int64(count), "\(name): the bus stored every event")
+            if let perCommit = eventsPerCommit(store) { epc.append(perCommit) }
             return result
         }))
     }
@@ -167,7 +209,7 @@ func publishScenario(
         }))
         if publishers == 1 {
             sides.append(("raw-hop", "(info) baseline + writer-queue hop", { path in
-                try createStoreSchema(at: path)
+                try RawSchema.current.create(at: path)
                 let database = try RawDatabase(path: path)
                 let inserter = Confined(try RawInserter(database))
                 let rows = Confined(raw)
@@ -180,12 +222,23 @@ func publishScenario(
                 return result
             }))
         } else {
+            // The checkpoint interval alone: schema 4 with the old interval.
+            sides.append(("raw-wal10k", "(info) raw, schema 4, wal_autocheckpoint 10,000", { path in
+                try RawSchema.current.create(at: path)
+                let database = try RawDatabase(path: path, walAutocheckpoint: RawSchema.old.walAutocheckpoint)
+                let inserter = try RawInserter(database, schema: .current)
+                let before = Usage.now()
+                let (inserted, seconds) = try timed { try inserter.insertAll(raw, rowsPerTransaction: rowsPerTransaction) }
+                let usage = Usage.now() - before
+                try expect(inserted == count, "\(name): the schema 4 raw variant stored every row")
+                return (seconds, usage)
+            }))
             for (key, label, memory) in [
                 ("raw-savepoint", "(info) baseline + SAVEPOINT per row", false),
                 ("raw-savepoint-mem", "(info) + temp_store=MEMORY", true),
             ] {
                 sides.append((key, label, { path in
-                    try createStoreSchema(at: path)
+                    try RawSchema.current.create(at: path)
                     let database = try RawDatabase(path: path, tempStoreMemory: memory)
                     let inserter = try RawInserter(database, mode: .savepointPerRow)
                     let before = Usage.now()
@@ -216,8 +269,11 @@ func publishScenario(
     var results = PublishResults()
     results.ours = measured["ours"] ?? Throughput()
     results.baseline = measured["baseline"] ?? Throughput()
+    results.eventsPerCommit = epc
+    let peerKeys: Set = ["baseline-old", "grdb", "grdb-batched"]
     for side in sides where side.key != "ours" && side.key != "baseline" {
-        results.info.append(InfoThroughput(label: side.label, throughput: measured[side.key] ?? Throughput()))
+        let entry = InfoThroughput(label: side.label, throughput: measured[side.key] ?? Throughput())
+        if peerKeys.contains(side.key) { results.peers.append(entry) } else { results.info.append(entry) }
     }
     return results
 }
@@ -246,6 +302,7 @@ func entityQueryScenario(options: Options, scratch: ScratchDirectory) async thro
     var oursUsage = (cpu: 0.0, switches: 0.0)
     var baselineUsage = (cpu: 0.0, switches: 0.0)
     var info: [(label: String, latencies: Latencies)] = []
+    var blockRatios: [Double] = []
     func perQuery(_ usage: Usage, _ count: Int) -> (cpu: Double, switches: Double) {
         (usage.cpuSeconds * 1e6 / Double(count), Double(usage.voluntarySwitches) / Double(count))
     }
@@ -268,27 +325,44 @@ func entityQueryScenario(options: Options, scratch: ScratchDirectory) async thro
             _ = try baseline.run(entity)
         }
 
-        progress("entity reads: \(grouped(queries.count)) events(forEntity:tenant:) calls")
+        // The sides alternate in blocks of `queryBlock` calls (which goes first alternating
+        // too), so a burst of load on the machine lands on both sides alike, and each pair
+        // of blocks gives a paired ratio of medians.
+        progress("entity reads: \(grouped(queries.count)) events(forEntity:tenant:) calls and as many raw SELECTs, interleaved in blocks of \(options.queryBlock)")
         ourSamples.reserveCapacity(queries.count)
-        var before = Usage.now()
-        for entity in queries {
-            let start = nanoseconds()
-            let events = try await store.events(forEntity: entity, tenant: .any)
-            ourSamples.append(nanoseconds() - start)
-            ourRows += events.count
-        }
-        oursUsage = perQuery(Usage.now() - before, queries.count)
-
-        progress("entity reads: \(grouped(queries.count)) raw SELECTs")
         baselineSamples.reserveCapacity(queries.count)
-        before = Usage.now()
-        for entity in queries {
-            let start = nanoseconds()
-            let rows = try baseline.run(entity)
-            baselineSamples.append(nanoseconds() - start)
-            baselineRows += rows
+        var oursTotal = Usage.now() - Usage.now()
+        var baselineTotal = oursTotal
+        var blockStart = 0
+        var blockIndex = 0
+        while blockStart < queries.count {
+            let block = queries[blockStart..<min(queries.count, blockStart + options.queryBlock)]
+            var oursBlock: [UInt64] = []
+            var baselineBlock: [UInt64] = []
+            for side in blockIndex % 2 == 0 ? [0, 1] : [1, 0] {
+                let before = Usage.now()
+                for entity in block {
+                    let start = nanoseconds()
+                    if side == 0 {
+                        let events = try await store.events(forEntity: entity, tenant: .any)
+                        oursBlock.append(nanoseconds() - start)
+                        ourRows += events.count
+                    } else {
+                        let rows = try baseline.run(entity)
+                        baselineBlock.append(nanoseconds() - start)
+                        baselineRows += rows
+                    }
+                }
+                if side == 0 { oursTotal = oursTotal + (Usage.now() - before) } else { baselineTotal = baselineTotal + (Usage.now() - before) }
+            }
+            blockRatios.append(Latencies(oursBlock).percentile(0.5) / Latencies(baselineBlock).percentile(0.5))
+            ourSamples += oursBlock
+            baselineSamples += baselineBlock
+            blockStart += options.queryBlock
+            blockIndex += 1
         }
-        baselineUsage = perQuery(Usage.now() - before, queries.count)
+        oursUsage = perQuery(oursTotal, queries.count)
+        baselineUsage = perQuery(baselineTotal, queries.count)
 
         if options.breakdown {
             progress("entity reads: breakdown variants")
@@ -326,6 +400,7 @@ func entityQueryScenario(options: Options, scratch: ScratchDirectory) async thro
         baselinePlan: plan,
         databaseBytes: databaseBytes,
         oursUsage: oursUsage,
-        baselineUsage: baselineUsage
+        baselineUsage: baselineUsage,
+        blockRatios: blockRatios
     )
 }

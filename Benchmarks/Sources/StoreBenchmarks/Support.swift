@@ -47,6 +47,16 @@ struct Usage {
         )
     }
 
+    static func + (lhs: Usage, rhs: Usage) -> Usage {
+        Usage(
+            cpuSeconds: lhs.cpuSeconds + rhs.cpuSeconds,
+            voluntarySwitches: lhs.voluntarySwitches + rhs.voluntarySwitches,
+            involuntarySwitches: lhs.involuntarySwitches + rhs.involuntarySwitches,
+            writtenBytes: lhs.writtenBytes + rhs.writtenBytes,
+            writeCalls: lhs.writeCalls + rhs.writeCalls
+        )
+    }
+
     static func - (lhs: Usage, rhs: Usage) -> Usage {
         Usage(
             cpuSeconds: lhs.cpuSeconds - rhs.cpuSeconds,

@@ -128,7 +128,22 @@ final class SQLiteConnection {
     }
 
     /// Runs `body` in a transaction, committing if it returns and rolling back if it throws.
+    /// Inside a transaction already (a write joining a group commit), `body` runs in a
+    /// savepoint instead: released if it returns, rolled back alone if it throws.
     func transaction<Result>(_ operation: String, _ body: () throws -> Result) throws -> Result {
+        if sqlite3_get_autocommit(handle) == 0 {
+            try execute("SAVEPOINT nested", operation)
+            do {
+                let result = try body()
+                try execute("RELEASE nested", operation)
+                return result
+            } catch {
+                if sqlite3_get_autocommit(handle) == 0 {
+                    sqlite3_exec(handle, "ROLLBACK TO nested; RELEASE nested", nil, nil, nil)
+                }
+                throw error
+            }
+        }
         try execute("BEGIN IMMEDIATE", operation)
         do {
             let result = try body()

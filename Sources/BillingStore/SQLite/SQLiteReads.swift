@@ -25,16 +25,30 @@ enum SQLiteReads {
         return try statement.step("read an event by id") ? SQLiteEventRow.decode(statement) : nil
     }
 
-    static func event(tenantId: String?, idempotencyKey: String, _ connection: SQLiteConnection) throws -> BillingEvent? {
-        // The same expression as the unique index, so the index answers it.
-        let statement = try connection.statement(
-            "SELECT \(SQLiteEventRow.columns) FROM events WHERE coalesce(tenant_id, '') = ? AND idempotency_key = ?"
-        )
+    /// The event stored under a tenant and idempotency key. `hashed`: the file's index
+    /// holds ``SQLiteIdempotencyHash`` values (schema 4 on), which the lookup goes through.
+    static func event(tenantId: String?, idempotencyKey: String, hashed: Bool = true, _ connection: SQLiteConnection) throws -> BillingEvent? {
+        guard hashed else {
+            // The same expression as schema 1's unique index, so that index answers it.
+            let statement = try connection.statement(
+                "SELECT \(SQLiteEventRow.columns) FROM events WHERE coalesce(tenant_id, '') = ? AND idempotency_key = ?"
+            )
+            defer { statement.reset() }
+            statement.bind(1, tenantId ?? "")
+            statement.bind(2, idempotencyKey)
+            return try statement.step("read an event by idempotency key") ? SQLiteEventRow.decode(statement) : nil
+        }
+        let statement = try connection.statement(keyLookupSQL)
         defer { statement.reset() }
-        statement.bind(1, tenantId ?? "")
-        statement.bind(2, idempotencyKey)
+        statement.bind(1, SQLiteIdempotencyHash.hash(tenantId: tenantId, key: idempotencyKey))
+        statement.bind(2, tenantId ?? "")
+        statement.bind(3, idempotencyKey)
         return try statement.step("read an event by idempotency key") ? SQLiteEventRow.decode(statement) : nil
     }
+
+    /// Through the hash index; the tenant and key themselves tell hash collisions apart.
+    static let keyLookupSQL =
+        "SELECT \(SQLiteEventRow.columns) FROM events WHERE idempotency_hash = ? AND coalesce(tenant_id, '') = ? AND idempotency_key = ?"
 
     static func headSequence(_ connection: SQLiteConnection) throws -> Int64 {
         try connection.scalarInt("SELECT max(sequence) FROM events", "read the head sequence") ?? 0

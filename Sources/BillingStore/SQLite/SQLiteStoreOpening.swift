@@ -14,6 +14,9 @@ enum SQLiteStoreOpening {
     struct Opened {
         let connection: SQLiteConnection
         let location: String
+        /// The file's schema version: the latest after a read-write open, the file's own
+        /// when read-only (an older file keeps its older idempotency index).
+        let schemaVersion: Int64
     }
 
     typealias Configuration = SQLiteEventStore.Configuration
@@ -43,7 +46,7 @@ enum SQLiteStoreOpening {
             connection.rollback()
             try SQLiteSchema.migrate(connection, path: path, kind: kind, now: Date())
             try configureSession(connection, configuration, isWriter: true)
-            return Opened(connection: connection, location: path)
+            return Opened(connection: connection, location: path, schemaVersion: SQLiteSchema.latestVersion)
         } catch let error as BillingError {
             throw diagnosed(error, path, "open the database for writing")
         }
@@ -90,10 +93,10 @@ enum SQLiteStoreOpening {
         guard kind != .empty else {
             throw BillingError(.storageUnavailable, "\(path) has no Bilingus schema and cannot be created read-only")
         }
-        try SQLiteSchema.checkVersion(connection)
+        let schemaVersion = try SQLiteSchema.checkVersion(connection)
         if configuration.quickCheckOnOpen { try quickCheck(connection, path) }
         try configureSession(connection, configuration, isWriter: true)
-        return Opened(connection: connection, location: location)
+        return Opened(connection: connection, location: location, schemaVersion: schemaVersion)
     }
 
     /// The first real read: where a file that is not a database, or a damaged

@@ -7,39 +7,70 @@ import Synchronization
 ///
 /// Appends from concurrent publishers queue up while a transaction is being
 /// committed; the next transaction takes all of them (up to a bound), so many
-/// publishes share one commit. Each request keeps its own atomicity inside the
-/// shared transaction through a savepoint: a request that fails is rolled back
-/// alone and the others commit.
+/// publishes share one commit. The store's other writes (cursors, attempt records,
+/// dead letters, leases) queue up the same way and join the same transaction, so a
+/// subscription's bookkeeping never waits for a commit of its own behind the appends.
+/// Each request keeps its own atomicity inside the shared transaction through a
+/// savepoint: a request that fails is rolled back alone and the others commit.
 ///
-/// An idle writer adds no latency: the first request does not wait for company.
-/// Under load (the last group held several requests) the writer lingers briefly,
-/// up to `linger`, until as many requests are pending as last time: the publishers
-/// it just released are about to publish again, and waiting for them makes the
-/// next group whole instead of half. Larger groups write fewer WAL pages per event.
-/// When `commitsInline` is set (the store does so for `synchronous = NORMAL`, where
-/// a commit writes to the WAL without an fsync), a publisher that finds the writer
-/// idle commits on its own thread, skipping two thread hand-offs; requests that
-/// arrive meanwhile queue up and the writer queue takes over for them.
+/// - **Idle:** the first request does not wait for company. When `commitsInline` is
+///   set (the store does so for `synchronous = NORMAL`, where a commit writes to the
+///   WAL without an fsync) and no more than one publisher was seen recently, a
+///   publisher that finds the writer idle commits on its own thread, skipping two
+///   thread hand-offs.
+/// - **Under load** (several requests in one of the last groups) there is no inline
+///   commit. The writer opens a group's transaction with the requests pending, and
+///   while it inserts them it keeps taking the requests that arrive, until the group
+///   holds as many appends as the largest recent group did: the publishers it just
+///   released are about to publish again, and waiting for them makes the group whole,
+///   while their encoding overlaps the writer's inserts. It commits earlier when no
+///   request arrived for `linger`, when a write other than an append joins (someone
+///   waits for it), or after `lingerCap` lingers. Larger groups write fewer WAL pages per event.
 final class SQLiteWriter: Sendable {
-    private enum Work {
-        case append(rows: [SQLiteEventRow.Encoded], continuation: CheckedContinuation<[StoredEvent], any Error>)
-        case maintenance(@Sendable (SQLiteConnection) -> Void)
+    enum Work {
+        case append(rows: [SQLiteEventRow.Encoded], continuation: CheckedContinuation<[SQLiteAppendOutcome], any Error>)
+        /// A write that joins the next group commit; resumed after the commit.
+        case joined(body: @Sendable (SQLiteConnection) throws -> any Sendable, continuation: CheckedContinuation<any Sendable, any Error>)
+        /// Work that must run outside a transaction (pragmas, checkpoints, closing).
+        case alone(@Sendable (SQLiteConnection) -> Void)
     }
 
-    private struct State {
+    struct State {
         var pending: [Work] = []
         /// Someone (the writer queue or an inline publisher) owns the connection.
         var busy = false
         /// While lingering: the pending count that ends the wait early.
         var lingerTarget = 0
+        /// Requests submitted so far, to tell whether any arrived during a wait.
+        var arrivals = 0
         /// `close()` was called: no new work is taken.
         var closed = false
+        /// The append requests of the last groups, newest at `recentIndex`.
+        var recent = [Int](repeating: 0, count: SQLiteWriter.recentGroups)
+        var recentIndex = 0
+        var statistics = SQLiteEventStore.WriteStatistics()
+
+        /// The most publishers seen in one of the last groups.
+        var recentPublishers: Int { recent.max() ?? 0 }
+
+        mutating func record(publishers: Int) {
+            recentIndex = (recentIndex + 1) % SQLiteWriter.recentGroups
+            recent[recentIndex] = publishers
+        }
     }
 
-    private let connection: ConfinedConnection
+    /// How many groups "recently" spans.
+    static let recentGroups = 8
+    /// A group never gathers for longer than this many `linger`s in all.
+    static let lingerCap = 16
+    /// A gathering writer wakes to insert once this many requests arrived.
+    static let gatherStep = 8
+
+    let connection: ConfinedConnection
+    let statements: ConfinedStatements
     private let queue: DispatchQueue
-    private let state = Mutex(State())
-    private let maxGroupEvents: Int
+    let state = Mutex(State())
+    let maxGroupEvents: Int
     private let commitsInline: Bool
     private let linger: Duration
     /// Wakes a lingering writer as soon as enough requests arrived.
@@ -47,6 +78,7 @@ final class SQLiteWriter: Sendable {
 
     init(connection: SQLiteConnection, maxGroupEvents: Int, commitsInline: Bool, linger: Duration, label: String) {
         self.connection = ConfinedConnection(connection)
+        self.statements = ConfinedStatements(SQLiteWriterStatements(connection: connection))
         self.queue = DispatchQueue(label: label)
         self.maxGroupEvents = max(1, maxGroupEvents)
         self.commitsInline = commitsInline
@@ -54,30 +86,52 @@ final class SQLiteWriter: Sendable {
     }
 
     /// Appends a batch atomically, sharing a transaction with concurrent batches.
-    func append(_ rows: [SQLiteEventRow.Encoded]) async throws -> [StoredEvent] {
+    /// One outcome per row, in order.
+    func append(_ rows: [SQLiteEventRow.Encoded]) async throws -> [SQLiteAppendOutcome] {
         try checkOpen()
-        if commitsInline, claimIfIdle() {
-            let outcome = commit([rows])[0]
+        if commitsInline, claimIfIdle(publisher: true) {
+            let outcome = commit([.rows(rows)])[0]
             releaseInlineClaim()
-            return try outcome.get()
+            return try outcome.get().appended
         }
         return try await withCheckedThrowingContinuation { continuation in
             submit(.append(rows: rows, continuation: continuation))
         }
     }
 
-    /// Runs `body` on the writer connection, between group commits (on the caller's
-    /// thread when the writer is idle and commits inline).
+    /// Runs `body` on the writer connection inside the next group commit (in a
+    /// savepoint of its own when it shares the transaction) and returns once that
+    /// transaction is committed. `body` may run several statements; it must not
+    /// control transactions itself except through ``SQLiteConnection/transaction(_:_:)``.
+    /// An idle writer without load (as for an inline append) runs it at once on the
+    /// caller's thread, outside a group: a statement, or its `transaction`, commits alone.
     func withConnection<Value: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> Value) async throws -> Value {
         try checkOpen()
-        if commitsInline, claimIfIdle() {
+        // Without load, on the caller's thread, as an append would be (its own transaction).
+        if commitsInline, claimIfIdle(publisher: false) {
             let result = Result { try body(connection.value) }
             releaseInlineClaim()
             return try result.get()
         }
-        return try await withCheckedThrowingContinuation { continuation in
-            submit(.maintenance { connection in continuation.resume(with: Result { try body(connection) }) })
+        let value = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<any Sendable, any Error>) in
+            submit(.joined(body: { try body($0) }, continuation: continuation))
         }
+        guard let typed = value as? Value else { preconditionFailure("a writer closure returned another type") }
+        return typed
+    }
+
+    /// Runs `body` on the writer connection between group commits, outside any
+    /// transaction (pragmas, `VACUUM`, checkpoints).
+    func withConnectionAlone<Value: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> Value) async throws -> Value {
+        try checkOpen()
+        return try await withCheckedThrowingContinuation { continuation in
+            submit(.alone { connection in continuation.resume(with: Result { try body(connection) }) })
+        }
+    }
+
+    /// What the writer has committed so far.
+    var statistics: SQLiteEventStore.WriteStatistics {
+        state.withLock { $0.statistics }
     }
 
     /// Checkpoints the WAL into the database, truncates it, and closes the connection,
@@ -87,10 +141,14 @@ final class SQLiteWriter: Sendable {
             defer { state.closed = true }
             return !state.closed
         }) else { return }
+        let statements = self.statements
         let outcome: Result<Void, any Error> = await withCheckedContinuation { continuation in
-            submit(.maintenance { connection in
+            submit(.alone { connection in
                 continuation.resume(returning: Result {
-                    defer { connection.close() }
+                    defer {
+                        statements.value.finalize()
+                        connection.close()
+                    }
                     if !connection.isReadOnly {
                         try connection.execute("PRAGMA wal_checkpoint(TRUNCATE)", "checkpoint the WAL")
                     }
@@ -106,12 +164,21 @@ final class SQLiteWriter: Sendable {
         }
     }
 
+    /// Work waiting for the writer (tests use it to know a request is queued).
+    var pendingCount: Int {
+        state.withLock { $0.pending.count }
+    }
+
     // MARK: Ownership of the connection
 
-    private func claimIfIdle() -> Bool {
+    /// Claims an idle writer for an inline commit: only when nothing is pending and
+    /// no more than one publisher was seen recently (under load, requests queue up).
+    /// - Parameter publisher: the claim is for an append (it counts as a group of one).
+    private func claimIfIdle(publisher: Bool) -> Bool {
         state.withLock { state in
-            guard !state.busy, state.pending.isEmpty else { return false }
+            guard !state.busy, state.pending.isEmpty, state.recentPublishers <= 1 else { return false }
             state.busy = true
+            if publisher { state.record(publishers: 1) }
             return true
         }
     }
@@ -132,7 +199,10 @@ final class SQLiteWriter: Sendable {
     private func submit(_ work: Work) {
         let (startDrain, wakeLingerer) = state.withLock { state -> (Bool, Bool) in
             state.pending.append(work)
-            let wake = state.lingerTarget > 0 && state.pending.count >= state.lingerTarget
+            state.arrivals += 1
+            var wake = state.lingerTarget > 0 && state.pending.count >= state.lingerTarget
+            if case .append = work {} else { wake = state.lingerTarget > 0 }
+            if wake { state.lingerTarget = 0 }
             guard !state.busy else { return (false, wake) }
             state.busy = true
             return (true, wake)
@@ -147,151 +217,122 @@ final class SQLiteWriter: Sendable {
         }
     }
 
-    private typealias AppendRequest = (rows: [SQLiteEventRow.Encoded], continuation: CheckedContinuation<[StoredEvent], any Error>)
-
-    private enum Next {
-        case maintenance(@Sendable (SQLiteConnection) -> Void)
-        case group([AppendRequest])
-    }
+    // MARK: Draining
 
     /// Runs work until nothing is pending. Runs on the writer queue only, holding the claim.
     private func drain() {
         while let next = takeNext() {
             switch next {
-            case .maintenance(let body):
+            case .alone(let body):
                 body(connection.value)
-            case .group(let group):
-                let outcomes = commit(group.map(\.rows))
-                for (request, outcome) in zip(group, outcomes) {
-                    request.continuation.resume(with: outcome)
+            case .group(let first):
+                var group = first
+                let target = state.withLock { $0.recentPublishers }
+                let gathering = Gathering(target: target, cap: Date().adding(linger * Self.lingerCap))
+                let gather: (() -> [Item]?)? = target > 1 && linger > .zero ? {
+                    guard let more = self.gather(gathering, have: group) else { return nil }
+                    group += more
+                    return more.map(\.item)
+                } : nil
+                let outcomes = commit(first.map(\.item), gather: gather)
+                state.withLock { $0.record(publishers: group.count { $0.isAppend }) }
+                // Other writes first: their callers (a subscription's bookkeeping) wait
+                // in the same executor queue as the publishers, and would otherwise
+                // resume behind every publisher of the group.
+                for (request, outcome) in zip(group, outcomes) where !request.isAppend {
+                    request.resume(outcome)
                 }
-                if group.count > 1 {
-                    lingerForCompany(expecting: group.count)
+                for (request, outcome) in zip(group, outcomes) where request.isAppend {
+                    request.resume(outcome)
                 }
             }
         }
     }
 
-    /// Waits up to `linger` for `count` requests to be pending (see the type's comment).
-    private func lingerForCompany(expecting count: Int) {
-        guard linger > .zero else { return }
-        let deadline = Date().adding(linger)
+    /// How long one group may keep gathering.
+    private struct Gathering {
+        /// The publishers seen recently: the group is whole with this many appends.
+        let target: Int
+        /// Never later than this.
+        let cap: Date
+    }
+
+    /// While a group's transaction is open and its requests are inserted: under load
+    /// (see the type's comment), the requests that arrived meanwhile, waiting for them
+    /// if needed, so the inserts of a group overlap the publishers' next publishes.
+    /// `nil` ends the group: it is whole, a write other than an append is in it or
+    /// pending, nobody arrived for `linger`, the cap passed, or the bound is reached.
+    private func gather(_ gathering: Gathering, have group: [Request]) -> [Request]? {
+        guard linger > .zero, gathering.target > 1, !group.contains(where: { !$0.isAppend }) else { return nil }
+        var events = group.reduce(0) { $0 + $1.eventCount }
+        let appends = group.count { $0.isAppend }
+        guard appends < gathering.target, events < maxGroupEvents else { return nil }
         lingerSignal.lock()
         defer { lingerSignal.unlock() }
+        var seen = -1
         while true {
-            let enough = state.withLock { state -> Bool in
-                if state.pending.count >= count {
-                    state.lingerTarget = 0
-                    return true
+            let taken = state.withLock { state -> (requests: [Request], arrivals: Int)? in
+                guard !state.closed else { return nil }
+                // Work to run alone, or a request past the bound, is next: end the group now.
+                if let first = state.pending.first, Request(first).map({ events + $0.eventCount > maxGroupEvents }) ?? true {
+                    return nil
                 }
-                state.lingerTarget = count
-                return false
+                var requests: [Request] = []
+                for work in state.pending {
+                    guard let request = Request(work), events + request.eventCount <= maxGroupEvents else { break }
+                    requests.append(request)
+                    events += request.eventCount
+                }
+                state.pending.removeFirst(requests.count)
+                // Wake when a few requests are there to insert (or the group would be
+                // whole), or as soon as anything but an append comes.
+                state.lingerTarget = requests.isEmpty ? max(1, min(Self.gatherStep, gathering.target - appends)) : 0
+                return (requests, state.arrivals)
             }
-            if enough || !lingerSignal.wait(until: deadline) {
-                break
+            guard let taken else { return nil }
+            if !taken.requests.isEmpty {
+                state.withLock { $0.lingerTarget = 0 }
+                return taken.requests
             }
+            // Nobody came during a whole `linger`, or the cap passed: commit what there is.
+            let now = Date()
+            guard taken.arrivals != seen, now < gathering.cap else {
+                state.withLock { $0.lingerTarget = 0 }
+                return nil
+            }
+            seen = taken.arrivals
+            _ = lingerSignal.wait(until: min(now.adding(linger), gathering.cap))
         }
-        state.withLock { $0.lingerTarget = 0 }
     }
 
-    /// The next maintenance closure, or the next run of appends up to the group
-    /// bound. `nil` (nothing pending) releases the claim.
+    private enum Next {
+        case alone(@Sendable (SQLiteConnection) -> Void)
+        case group([Request])
+    }
+
+    /// The next work run alone, or the pending appends and joined writes up to the
+    /// group bound. `nil` (nothing pending) releases the claim.
     private func takeNext() -> Next? {
         state.withLock { state -> Next? in
             guard let first = state.pending.first else {
                 state.busy = false
                 return nil
             }
-            if case .maintenance(let body) = first {
+            if case .alone(let body) = first {
                 state.pending.removeFirst()
-                return .maintenance(body)
+                return .alone(body)
             }
-            var group: [AppendRequest] = []
+            var group: [Request] = []
             var events = 0
             for work in state.pending {
-                guard case .append(let rows, let continuation) = work else { break }
-                if !group.isEmpty, events + rows.count > maxGroupEvents { break }
-                group.append((rows, continuation))
-                events += rows.count
+                guard let request = Request(work) else { break }
+                if !group.isEmpty, events + request.eventCount > maxGroupEvents { break }
+                group.append(request)
+                events += request.eventCount
             }
             state.pending.removeFirst(group.count)
             return .group(group)
         }
-    }
-
-    // MARK: Committing
-
-    /// Commits several requests in one transaction; one outcome per request.
-    /// Must be called by the owner of the claim.
-    private func commit(_ requests: [[SQLiteEventRow.Encoded]]) -> [Result<[StoredEvent], any Error>] {
-        let connection = self.connection.value
-        var outcomes = [Result<[StoredEvent], any Error>?](repeating: nil, count: requests.count)
-        do {
-            try connection.execute("BEGIN IMMEDIATE", "begin a transaction")
-            for (index, rows) in requests.enumerated() {
-                // A request needs a savepoint only if it could half-fail while others
-                // commit: several requests share the transaction and this one has
-                // several rows. (One statement is atomic on its own.)
-                let isolate = requests.count > 1 && rows.count > 1
-                if isolate { try connection.execute("SAVEPOINT request", "open a savepoint") }
-                do {
-                    outcomes[index] = .success(try insert(rows, connection))
-                    if isolate { try connection.execute("RELEASE request", "release a savepoint") }
-                } catch {
-                    // Some errors (a full disk, I/O) make SQLite abandon the whole
-                    // transaction; then nothing in the group can commit.
-                    guard requests.count > 1, sqlite3InTransaction(connection) else { throw error }
-                    if isolate {
-                        try connection.execute("ROLLBACK TO request", "roll back a savepoint")
-                        try connection.execute("RELEASE request", "release a savepoint")
-                    }
-                    outcomes[index] = .failure(error)
-                }
-            }
-            try connection.execute("COMMIT", "commit appended events")
-        } catch {
-            connection.rollback()
-            for index in outcomes.indices {
-                if case .failure? = outcomes[index] { continue }
-                outcomes[index] = .failure(error)
-            }
-        }
-        return outcomes.map { $0! }
-    }
-
-    /// Inserts each event unless its id or idempotency key is already stored.
-    private func insert(_ rows: [SQLiteEventRow.Encoded], _ connection: SQLiteConnection) throws -> [StoredEvent] {
-        let insert = try connection.statement(SQLiteEventRow.insertSQL)
-        defer { insert.reset() }
-        var results: [StoredEvent] = []
-        results.reserveCapacity(rows.count)
-        for row in rows {
-            insert.reset()
-            SQLiteEventRow.bindInsert(insert, row)
-            _ = try insert.step("append events")
-            if connection.changes == 1 {
-                results.append(StoredEvent(event: row.event.withSequence(connection.lastInsertRowID), isDuplicate: false))
-            } else {
-                let stored = try existing(for: row.event, connection)
-                // The same key with other content is a caller's mistake, not a retry.
-                guard SQLiteEventStore.isSameContent(row.event, as: stored) else {
-                    throw SQLiteEventStore.idempotencyConflict(row.event, stored)
-                }
-                results.append(StoredEvent(event: stored, isDuplicate: true))
-            }
-        }
-        return results
-    }
-
-    /// The stored event an insert collided with: same id first, then same idempotency key.
-    private func existing(for event: BillingEvent, _ connection: SQLiteConnection) throws -> BillingEvent {
-        if let stored = try SQLiteReads.event(id: event.id, connection) {
-            return stored
-        }
-        if let key = event.idempotencyKey, let stored = try SQLiteReads.event(tenantId: event.tenantId, idempotencyKey: key, connection) {
-            return stored
-        }
-        throw BillingError(.storageFailure, "An event was neither inserted nor found as a duplicate")
     }
 }
 
@@ -301,6 +342,15 @@ final class ConfinedConnection: @unchecked Sendable {
     let value: SQLiteConnection
 
     init(_ value: SQLiteConnection) {
+        self.value = value
+    }
+}
+
+/// The writer's held statements, confined like its connection.
+final class ConfinedStatements: @unchecked Sendable {
+    let value: SQLiteWriterStatements
+
+    init(_ value: SQLiteWriterStatements) {
         self.value = value
     }
 }
