@@ -38,7 +38,7 @@ final class SQLiteWriter: Sendable {
 
     private let connection: ConfinedConnection
     private let queue: DispatchQueue
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let maxGroupEvents: Int
     private let commitsInline: Bool
     private let linger: Duration
