@@ -20,7 +20,7 @@ public final class EventRecorder: Sendable {
         let continuation: CheckedContinuation<BillingEvent?, Never>
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let subscription: EventSubscription
 
     /// Starts recording the events of `bus` that match `patterns` (everything by default).

@@ -56,7 +56,7 @@ public final class TestClock: Clock, Sendable {
 
     /// The time of day the wall clock reads before any advance.
     public let start: Date
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Creates a clock whose wall clock reads `start` (default 2026-01-01T00:00:00Z).
     public init(start: Date = Date(timeIntervalSince1970: 1_767_225_600)) {

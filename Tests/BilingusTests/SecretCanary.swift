@@ -45,7 +45,7 @@ final class LeakyPlugin: BillingPlugin {
     let description = "Leaks its secret on purpose"
     let author = "tests"
     var eventPatterns: [EventPattern] { ["invoice.*"] }
-    private let secret = Mutex("")
+    private let secret = Locked("")
 
     func initialize(_ config: PluginConfig) async throws {
         let key = try config.settings.secret("apiKey").reveal()
@@ -90,7 +90,7 @@ final class BrokenLeakyPlugin: BillingPlugin {
 
 /// Every log line, at every level, with its metadata and error.
 final class CapturedLogs: Sendable {
-    private let lines = Mutex<[String]>([])
+    private let lines = Locked<[String]>([])
     var text: String { lines.withLock { $0.joined(separator: "\n") } }
     func append(_ line: String) { lines.withLock { $0.append(line) } }
 

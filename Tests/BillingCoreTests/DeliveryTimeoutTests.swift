@@ -68,7 +68,7 @@ struct DeliveryTimeoutTests {
     func failureMidBatch() async throws {
         let harness = DurableHarness()
         let log = DeliveryLog()
-        let failures = Mutex(1)
+        let failures = Locked(1)
         let options = DurableSubscriptionOptions(retry: RetryPolicy(maxAttempts: 3, initialDelay: .seconds(1), jitter: 0), deliveryTimeout: .seconds(600))
         try await harness.dispatcher.subscribe("s", to: ["*"], options: options) { event in
             log.record(event)

@@ -7,8 +7,8 @@ import Testing
 
 /// Records every attempt a subscription's deliveries start and how each ended.
 final class AttemptLog: DeliveryMiddleware {
-    let starts = Mutex<[(sequence: Int64, attempt: Int)]>([])
-    let outcomes = Mutex<[String]>([])
+    let starts = Locked<[(sequence: Int64, attempt: Int)]>([])
+    let outcomes = Locked<[String]>([])
 
     func handle(_ delivery: Delivery, next: (Delivery) async throws -> Void) async throws {
         starts.withLock { $0.append((delivery.event.sequence ?? 0, delivery.attempt)) }
@@ -105,7 +105,7 @@ struct DurableAttemptsTests {
 
         let harness = DurableHarness(store: store)
         let log = AttemptLog()
-        let recorded = Mutex<[Int64: Bool]>([:])
+        let recorded = Locked<[Int64: Bool]>([:])
         try await harness.dispatcher.subscribe("s", to: ["*"], options: .init(retry: policy), middleware: [log]) { event in
             // Each suspect's attempt was recorded before it started.
             let record = try await store.deliveryAttempts(subscription: "s").first { $0.sequence == event.sequence }

@@ -97,7 +97,7 @@ struct DurableHarness {
 
 /// Counts handler calls per event and the order they came in.
 final class DeliveryLog: Sendable {
-    private let state = Mutex<[BillingEvent]>([])
+    private let state = Locked<[BillingEvent]>([])
     func record(_ event: BillingEvent) { state.withLock { $0.append(event) } }
     var events: [BillingEvent] { state.withLock { $0 } }
     var sequences: [Int64] { events.compactMap(\.sequence) }

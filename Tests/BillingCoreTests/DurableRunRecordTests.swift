@@ -44,7 +44,7 @@ struct DurableRunRecordTests {
 
         let harness = DurableHarness(store: store)
         let log = AttemptLog()
-        let recorded = Mutex<[Int64: Bool]>([:])
+        let recorded = Locked<[Int64: Bool]>([:])
         try await harness.dispatcher.subscribe("s", to: ["*"], middleware: [log]) { event in
             let record = try await store.deliveryAttempts(subscription: "s").first { $0.sequence == event.sequence }
             recorded.withLock { $0[event.sequence ?? 0] = record != nil }

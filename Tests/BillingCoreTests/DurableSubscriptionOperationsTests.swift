@@ -15,7 +15,7 @@ struct DurableSubscriptionOperationsTests {
     @Test("Dead letters can be inspected, redelivered one by one or all, and discarded")
     func deadLetterOperations() async throws {
         let harness = DurableHarness()
-        let broken = Mutex(true)
+        let broken = Locked(true)
         let log = DeliveryLog()
         let options = DurableSubscriptionOptions(retry: .none, deliveryTimeout: .seconds(600))
         try await harness.dispatcher.subscribe("s", to: ["*"], options: options) { event in

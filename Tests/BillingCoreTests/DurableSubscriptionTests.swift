@@ -86,7 +86,7 @@ struct DurableSubscriptionTests {
     @Test("Failures are retried with exponential backoff on the clock")
     func retriesWithBackoff() async throws {
         let harness = DurableHarness()
-        let attempts = Mutex<[Date]>([])
+        let attempts = Locked<[Date]>([])
         let options = DurableSubscriptionOptions(retry: RetryPolicy(maxAttempts: 5, initialDelay: .seconds(1), multiplier: 2, jitter: 0), deliveryTimeout: .seconds(600))
         try await harness.dispatcher.subscribe("flaky", to: ["*"], options: options) { _ in
             let count = attempts.withLock { list -> Int in
@@ -111,7 +111,7 @@ struct DurableSubscriptionTests {
     @Test("A handler can ask for a delay, or give up at once")
     func deliveryDirectives() async throws {
         let harness = DurableHarness()
-        let delayed = Mutex<[Date]>([])
+        let delayed = Locked<[Date]>([])
         let retryLater = DurableSubscriptionOptions(retry: RetryPolicy(maxAttempts: 3, initialDelay: .seconds(1), jitter: 0), deliveryTimeout: .seconds(600))
         try await harness.dispatcher.subscribe("rate-limited", to: ["*"], options: retryLater) { _ in
             let count = delayed.withLock { list -> Int in
@@ -203,7 +203,7 @@ struct DurableSubscriptionTests {
     func boundedConcurrency() async throws {
         let harness = DurableHarness(configuration: DurableHarness.configuration(maxConcurrentDeliveries: 2))
         let gate = Gate()
-        let running = Mutex((now: 0, peak: 0))
+        let running = Locked((now: 0, peak: 0))
         let finished = DeliveryLog()
         for index in 0..<4 {
             try await harness.dispatcher.subscribe("s\(index)", to: ["*"], options: DurableSubscriptionOptions(deliveryTimeout: .seconds(600))) { event in

@@ -119,7 +119,7 @@ struct EventPayloadValidationTests {
 /// A host payload whose decoding is counted, to see when validation decodes.
 private struct CountedPayload: BillingEventPayload, Hashable {
     static let eventType = try! BillingEventType("test.counted")
-    static let decodes = Mutex(0)
+    static let decodes = Locked(0)
 
     var points: Int
 

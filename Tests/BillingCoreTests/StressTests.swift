@@ -25,8 +25,8 @@ struct StressTests {
         let publishers = 64
         let perPublisher = 1000
 
-        let everything = Mutex<[EventID: Int]>([:])
-        let payments = Mutex<[EventID: Int]>([:])
+        let everything = Locked<[EventID: Int]>([:])
+        let payments = Locked<[EventID: Int]>([:])
         bus.subscribe(pattern: .all, name: "everything") { event in
             everything.withLock { $0[event.id, default: 0] += 1 }
         }

@@ -1,4 +1,5 @@
 import Dispatch
+import BillingCore
 import Foundation
 import Synchronization
 
@@ -14,7 +15,7 @@ final class ChildProcess: Sendable {
     }
 
     private let process: Process
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let exited = DispatchSemaphore(value: 0)
 
     /// The helper binary, built next to the test bundle because BillingStoreTests depends on it.

@@ -7,8 +7,8 @@ import Synchronization
 /// (event types and handler names, never ids).
 final class BusMetrics: Sendable {
     private let factory: any MetricsFactory
-    private let publishedByType = Mutex<[BillingEventType: Counter]>([:])
-    private let handlerFailures = Mutex<[String: Counter]>([:])
+    private let publishedByType = Locked<[BillingEventType: Counter]>([:])
+    private let handlerFailures = Locked<[String: Counter]>([:])
 
     let deduplicated: Counter
     let publishFailures: Counter

@@ -36,9 +36,9 @@ public final class EventBus: EventPublisher, Service {
     private let handlers = HandlerRegistry()
     private let liveStreams = LiveStreamRegistry()
     private let queue: BackgroundDispatchQueue
-    private let runState = Mutex(RunState.idle)
+    private let runState = Locked(RunState.idle)
     private let tracer: (any Tracer)?
-    private let commitObservers = Mutex<[@Sendable (Int64) -> Void]>([])
+    private let commitObservers = Locked<[@Sendable (Int64) -> Void]>([])
 
     private enum RunState {
         case idle, running, stopped
@@ -285,21 +285,23 @@ public final class EventBus: EventPublisher, Service {
             try await registration.handler(event)
         }
         metrics.handlerDuration.record(duration: ContinuousClock.now - started)
+        // Log before counting: whoever waits for the failure counter then finds the
+        // log line too (a test did, and raced under ThreadSanitizer).
         switch result {
         case .returned:
             break
         case .threw(let error):
-            metrics.handlerFailed(handler: registration.name, reason: "error")
             logger.error("Event handler failed", error: error, metadata: handlerMetadata(registration, event))
+            metrics.handlerFailed(handler: registration.name, reason: "error")
         case .cancelled:
             // The publisher was cancelled; the event is stored, the handler abandoned.
-            metrics.handlerFailed(handler: registration.name, reason: "cancelled")
             logger.warning("Event handler abandoned because the publisher was cancelled", metadata: handlerMetadata(registration, event))
+            metrics.handlerFailed(handler: registration.name, reason: "cancelled")
         case .timedOut:
-            metrics.handlerFailed(handler: registration.name, reason: "timeout")
             var metadata = handlerMetadata(registration, event)
             metadata["billing.handler.timeout"] = "\(configuration.handlerTimeout.map { "\($0)" } ?? "none")"
             logger.error("Event handler timed out and was abandoned", metadata: metadata)
+            metrics.handlerFailed(handler: registration.name, reason: "timeout")
         }
     }
 

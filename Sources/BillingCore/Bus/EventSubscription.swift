@@ -58,7 +58,7 @@ final class HandlerRegistry: Sendable {
         var registrations: [Int: Registration] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func add(name: String?, pattern: EventPattern, handler: @escaping EventHandler) -> EventSubscription {
         let registration = state.withLock { state -> Registration in

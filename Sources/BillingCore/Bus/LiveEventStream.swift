@@ -42,7 +42,7 @@ final class LiveStreamRegistry: Sendable {
         var finished = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func makeStream(patterns: [EventPattern], bufferSize: Int, overflow: LiveEventStream.OverflowPolicy) -> LiveEventStream {
         let policy: AsyncStream<BillingEvent>.Continuation.BufferingPolicy =

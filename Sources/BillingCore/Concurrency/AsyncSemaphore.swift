@@ -7,10 +7,10 @@ final class AsyncSemaphore: Sendable {
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     init(_ permits: Int) {
-        state = Mutex(State(available: max(1, permits)))
+        state = Locked(State(available: max(1, permits)))
     }
 
     func acquire() async {

@@ -133,7 +133,7 @@ package enum DeliveryRunner {
         clock: C,
         _ operation: @escaping @Sendable () async throws -> Value
     ) async -> IsolatedResult<Value> {
-        let value = Mutex<Value?>(nil)
+        let value = Locked<Value?>(nil)
         let result = await run(count: 1, timeout: timeout, clock: clock) { _ in
             let returned = try await operation()
             value.withLock { $0 = returned }
@@ -174,11 +174,11 @@ private final class RunState<Instant: InstantProtocol>: Sendable where Instant.D
         var resolved = false
     }
 
-    private let state: Mutex<Current>
+    private let state: Locked<Current>
     let outcome = OneShot<RunResult>()
 
     init(startedAt: Instant) {
-        state = Mutex(Current(startedAt: startedAt))
+        state = Locked(Current(startedAt: startedAt))
     }
 
     var current: Current {

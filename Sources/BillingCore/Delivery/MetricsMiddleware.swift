@@ -84,7 +84,7 @@ final class DeliveryInstruments: Sendable {
     }
 
     private let factory: any MetricsFactory
-    private let sets = Mutex<[String: Set]>([:])
+    private let sets = Locked<[String: Set]>([:])
 
     init(factory: any MetricsFactory) {
         self.factory = factory

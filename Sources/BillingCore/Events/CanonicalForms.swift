@@ -93,18 +93,18 @@ final class EventContent: Sendable {
         var metadata: CanonicalForms<MetadataCodec>
     }
 
-    private let parts: Mutex<Parts>
+    private let parts: Locked<Parts>
 
     init(payload: JSONValue, metadata: [String: JSONValue]) {
-        parts = Mutex(Parts(payload: CanonicalForms(value: payload), metadata: CanonicalForms(value: metadata)))
+        parts = Locked(Parts(payload: CanonicalForms(value: payload), metadata: CanonicalForms(value: metadata)))
     }
 
     init(canonicalPayload: [UInt8], canonicalMetadata: [UInt8]) {
-        parts = Mutex(Parts(payload: CanonicalForms(canonicalBytes: canonicalPayload), metadata: CanonicalForms(canonicalBytes: canonicalMetadata)))
+        parts = Locked(Parts(payload: CanonicalForms(canonicalBytes: canonicalPayload), metadata: CanonicalForms(canonicalBytes: canonicalMetadata)))
     }
 
     private init(_ parts: Parts) {
-        self.parts = Mutex(parts)
+        self.parts = Locked(parts)
     }
 
     /// The same payload (in whatever forms it has) with other metadata.

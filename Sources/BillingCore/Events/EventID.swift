@@ -124,7 +124,7 @@ final class UUIDv7Generator: Sendable {
         var randB: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func next(milliseconds now: UInt64) -> EventID {
         let (milliseconds, randA, randB) = state.withLock { state -> (UInt64, UInt16, UInt64) in

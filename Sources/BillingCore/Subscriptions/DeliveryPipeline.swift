@@ -20,7 +20,7 @@ final class DeliveryPipeline: Sendable {
     private let chain: MiddlewareChain
     private let environment: DeliveryEnvironment
     private let logger: Logger
-    private let ledger = Mutex(Ledger())
+    private let ledger = Locked(Ledger())
 
     private struct Ledger {
         var records: [Int64: DeliveryAttempt] = [:]

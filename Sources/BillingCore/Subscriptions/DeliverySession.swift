@@ -27,12 +27,12 @@ final class DeliverySession: Sendable {
         var lost = false
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     /// Fired when the session ends; cuts waits (backoff, idle) short.
     let ended = OneShot<Void>()
 
     init(lease: SubscriptionLease) {
-        state = Mutex(State(lease: lease))
+        state = Locked(State(lease: lease))
     }
 
     /// The lease, as last renewed; its token fences every write.

@@ -44,7 +44,7 @@ final class ProgressWriter: Sendable {
 
     private let name: String
     private let environment: DeliveryEnvironment
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let work = WakeSignal()
     private let urgency = WakeSignal()
 
@@ -52,7 +52,7 @@ final class ProgressWriter: Sendable {
         self.name = name
         self.environment = environment
         let progress = Progress(cursor: cursor, run: nil)
-        state = Mutex(State(desired: progress, persisted: progress))
+        state = Locked(State(desired: progress, persisted: progress))
     }
 
     /// The cursor of the last completed write.

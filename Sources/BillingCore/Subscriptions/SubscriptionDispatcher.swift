@@ -77,7 +77,7 @@ public final class SubscriptionDispatcher: Service {
     private let environment: DeliveryEnvironment
     private let middleware: [any DeliveryMiddleware]
     private let metricsFactory: any MetricsFactory
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let newLoops: AsyncStream<SubscriptionLoop>
     private let newLoopsContinuation: AsyncStream<SubscriptionLoop>.Continuation
     private let loopsDone = WakeSignal()

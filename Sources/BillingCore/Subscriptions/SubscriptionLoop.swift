@@ -24,7 +24,7 @@ final class SubscriptionLoop: Sendable {
     private let sessionEnded = WakeSignal()
     private let stopping = OneShot<Void>()
     private let redeliveryAsked = Atomic<Bool>(false)
-    private let control = Mutex(Control())
+    private let control = Locked(Control())
 
     private struct Control {
         var running = false

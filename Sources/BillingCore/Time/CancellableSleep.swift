@@ -44,7 +44,7 @@ private final class Sleeper: Sendable {
         let source: any DispatchSourceTimer
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func start(_ continuation: CheckedContinuation<Void, any Error>, after duration: Duration) {
         let source = DispatchSource.makeTimerSource(queue: CancellableSleep.queue)

@@ -47,8 +47,8 @@ public final class RuleBasedFraudPlugin: FraudPlugin {
         let id: String
     }
 
-    private let setup = Mutex<Setup?>(nil)
-    private let reported = Mutex(Reported())
+    private let setup = Locked<Setup?>(nil)
+    private let reported = Locked(Reported())
 
     /// Creates the plugin; its rules come from its settings at `initialize`.
     public init() {}

@@ -24,7 +24,7 @@ public final class RuleBasedTaxPlugin: TaxPlugin {
     public let author = "Bilingus"
 
     /// The rules read at `initialize`; `nil` before it and after `shutdown`.
-    private let rules = Mutex<TaxRules?>(nil)
+    private let rules = Locked<TaxRules?>(nil)
 
     /// Creates the plugin; its rules come from its settings at `initialize`.
     public init() {}

@@ -52,7 +52,7 @@ public final class InMemoryEventStore: BillingStorage {
         var isRedeliveryRequested: Bool
     }
 
-    let state = Mutex(State())
+    let state = Locked(State())
 
     /// Creates an empty store.
     public init() {}

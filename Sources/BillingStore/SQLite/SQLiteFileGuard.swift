@@ -34,10 +34,10 @@ final class SQLiteFileGuard: Sendable {
     }
 
     let path: String
-    private let watched = Mutex<[WatchedFile]>([])
+    private let watched = Locked<[WatchedFile]>([])
     /// `nil` until ``watch()``, and where inotify is unavailable: then every check stats.
-    private let directoryWatch = Mutex<SQLiteDirectoryWatch?>(nil)
-    private let failure = Mutex<BillingError?>(nil)
+    private let directoryWatch = Locked<SQLiteDirectoryWatch?>(nil)
+    private let failure = Locked<BillingError?>(nil)
 
     init(path: String) {
         self.path = path

@@ -19,13 +19,13 @@ final class SQLiteReaderPool: Sendable {
     }
 
     private let readers: [Reader]
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     init(connections: [SQLiteConnection], label: String) {
         readers = connections.enumerated().map { index, connection in
             Reader(connection: ConfinedConnection(connection), queue: DispatchQueue(label: "\(label).\(index)"))
         }
-        state = Mutex(State(idle: Array(readers.indices)))
+        state = Locked(State(idle: Array(readers.indices)))
     }
 
     /// Runs `body` on an idle reader, waiting for one if all are busy.

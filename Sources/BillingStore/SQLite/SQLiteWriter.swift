@@ -69,7 +69,7 @@ final class SQLiteWriter: Sendable {
     let connection: ConfinedConnection
     let statements: ConfinedStatements
     private let queue: DispatchQueue
-    let state = Mutex(State())
+    let state = Locked(State())
     let maxGroupEvents: Int
     private let commitsInline: Bool
     private let linger: Duration

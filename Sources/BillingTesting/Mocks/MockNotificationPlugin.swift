@@ -14,7 +14,7 @@ public final class MockNotificationPlugin: NotificationPlugin {
     public let lifecycle = MockLifecycle()
     /// `sendNotification`: sent by default.
     public let send = MockScript<NotificationRequest, NotificationStatus>(default: .value(.sent))
-    private let sent = Mutex<[String: NotificationRequest]>([:])
+    private let sent = Locked<[String: NotificationRequest]>([:])
 
     /// Creates the mock.
     public init(eventPatterns: [EventPattern] = []) {

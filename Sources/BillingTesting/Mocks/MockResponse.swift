@@ -24,11 +24,11 @@ public final class MockScript<Request: Sendable, Value: Sendable>: Sendable {
         var hung: [CheckedContinuation<Void, Never>] = []
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// Creates a script answering `fallback` when nothing is queued.
     public init(default fallback: MockResponse<Value>) {
-        state = Mutex(State(fallback: fallback))
+        state = Locked(State(fallback: fallback))
     }
 
     /// Queues responses for the next calls.
@@ -99,7 +99,7 @@ public final class MockLifecycle: Sendable {
         var health = PluginHealth.healthy
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// What `initialize` does (default: succeed).
     public let initialize = MockScript<PluginSettings, Void>(default: .value(()))
     /// What `execute` does for contexts the mock does not handle itself (default: success).

@@ -27,7 +27,7 @@ final class CircuitBreaker: Sendable {
     private let failureThreshold: Int
     private let quarantineDuration: Duration
     private let time: Stopwatch
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(plugin: String, failureThreshold: Int, quarantineDuration: Duration, time: Stopwatch) {
         self.plugin = plugin

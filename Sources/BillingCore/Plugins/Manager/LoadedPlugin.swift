@@ -16,7 +16,7 @@ final class LoadedPlugin: Sendable {
         var health: PluginHealth?
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let idle = WakeSignal()
     private let executions: (succeeded: Counter, failed: Counter, timedOut: Counter, rejected: Counter)
     private let duration: CoreMetrics.Timer
@@ -35,7 +35,7 @@ final class LoadedPlugin: Sendable {
         self.breaker = CircuitBreaker(
             plugin: plugin.name, failureThreshold: configuration.failureThreshold, quarantineDuration: configuration.quarantineDuration, time: time
         )
-        state = Mutex(State(tenantSettings: tenantSettings, redactor: Self.redactor(defaults, tenantSettings)))
+        state = Locked(State(tenantSettings: tenantSettings, redactor: Self.redactor(defaults, tenantSettings)))
         func counter(_ outcome: String) -> Counter {
             Counter(label: "billing.plugin.executions", dimensions: [("plugin", plugin.name), ("outcome", outcome)], factory: metricsFactory)
         }

@@ -79,7 +79,7 @@ public final class PluginManager: Service {
     let clock: any Clock<Duration>
     let wallClock: WallClock
     let time: Stopwatch
-    let state = Mutex(State())
+    let state = Locked(State())
 
     struct State {
         var factories: [String: Factory] = [:]
