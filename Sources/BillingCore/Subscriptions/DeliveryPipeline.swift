@@ -17,12 +17,18 @@ final class DeliveryPipeline: Sendable {
     let name: String
     let options: DurableSubscriptionOptions
 
-    private let chain: MiddlewareChain
-    private let environment: DeliveryEnvironment
-    private let logger: Logger
-    private let ledger = Locked(Ledger())
+    let chain: MiddlewareChain
+    let environment: DeliveryEnvironment
+    let logger: Logger
+    let ledger = Locked(Ledger())
 
-    private struct Ledger {
+    /// A dead letter decided and not yet written; see ``write(_:settled:session:)``.
+    struct PendingDeadLetter {
+        let record: DeliveryAttempt
+        let at: Date
+    }
+
+    struct Ledger {
         var records: [Int64: DeliveryAttempt] = [:]
         var suspectUntil: Int64 = 0
     }
@@ -136,13 +142,22 @@ final class DeliveryPipeline: Sendable {
 
     /// Delivers `events` in order and returns the sequences that settled: a prefix,
     /// ending where an event could not settle (the session ended).
+    ///
+    /// Dead letters decided on the way are written together before it returns, so they
+    /// share a group commit instead of each waiting for one; until then the cursor it
+    /// asks for stays below the first of them.
     private func deliverInOrder(_ events: ArraySlice<BillingEvent>, session: DeliverySession, order: InOrder?) async throws -> [Int64] {
         var settled: [Int64] = []
+        var deadLetters: [PendingDeadLetter] = []
+        func cursor(_ fallback: Int64) -> Int64 {
+            guard let first = deadLetters.first?.record.sequence else { return settled.last ?? fallback }
+            return settled.last(where: { $0 < first }) ?? fallback
+        }
         var next = events.startIndex
         while next < events.endIndex, !session.shouldStop {
             let event = events[next]
             if ledger.withLock({ Self.isIndividual(event, $0) }) {
-                guard await settleAlone(event, session: session) else { return settled }
+                guard await settleAlone(event, session: session, deadLetters: &deadLetters) else { break }
                 settled.append(event.sequence ?? 0)
                 next += 1
                 continue
@@ -157,9 +172,14 @@ final class DeliveryPipeline: Sendable {
             let run = Array(events[next..<end])
             if let order {
                 // If the process dies during the run, the next owner knows which events may have done it.
-                try await order.progress.beginRun(
-                    cursor: settled.last ?? order.cursor, run: (run.first?.sequence ?? 0)...(run.last?.sequence ?? 0), reach: order.reach
-                )
+                do {
+                    try await order.progress.beginRun(
+                        cursor: cursor(order.cursor), run: (run.first?.sequence ?? 0)...(run.last?.sequence ?? 0), reach: order.reach
+                    )
+                } catch {
+                    _ = await write(deadLetters, settled: settled, session: session)
+                    throw error
+                }
             }
             let result = await firstAttempts(run, session: session)
             settled += run.prefix(result.completed).map { $0.sequence ?? 0 }
@@ -170,17 +190,18 @@ final class DeliveryPipeline: Sendable {
                 continue
             case .cancelled:
                 chainReportInterrupted(run, at: result.completed)
-                return settled
+                return await write(deadLetters, settled: settled, session: session)
             case .threw, .timedOut:
-                // The run is over: what settled before the failure may be stored now.
-                order?.progress.endRun(cursor: settled.last ?? order?.cursor ?? 0)
+                // What settled before the failure may be stored now. The recorded run
+                // stays while it reaches ahead: the next run needs no write of its own.
+                order?.progress.advance(cursor: cursor(order?.cursor ?? 0))
                 let record = DeliveryAttempt(subscription: name, sequence: events[failed].sequence ?? 0, attempts: 0)
-                guard await attempts(events[failed], record: record, first: result.end, session: session) else { return settled }
+                guard await attempts(events[failed], record: record, first: result.end, session: session, deadLetters: &deadLetters) else { break }
                 settled.append(events[failed].sequence ?? 0)
                 next = failed + 1
             }
         }
-        return settled
+        return await write(deadLetters, settled: settled, session: session)
     }
 
     private func chainReportInterrupted(_ run: [BillingEvent], at index: Int) {
@@ -203,20 +224,25 @@ final class DeliveryPipeline: Sendable {
     }
 
     /// An event delivered on its own: a suspect, or one with a record.
-    private func settleAlone(_ event: BillingEvent, session: DeliverySession) async -> Bool {
+    private func settleAlone(_ event: BillingEvent, session: DeliverySession, deadLetters: inout [PendingDeadLetter]) async -> Bool {
         let sequence = event.sequence ?? 0
         let record = ledger.withLock { ledger in
             ledger.records[sequence] ?? DeliveryAttempt(subscription: name, sequence: sequence, attempts: 0, isSuspect: true)
         }
         if record.isDeadLettered { return true }
-        return await attempts(event, record: record, session: session)
+        return await attempts(event, record: record, session: session, deadLetters: &deadLetters)
     }
 
     // MARK: One event, attempt after attempt
 
     /// Attempts one event until it settles; returns `false` if the session ended first.
-    /// - Parameter first: how its first attempt ended, when it ran in a run.
-    private func attempts(_ event: BillingEvent, record: DeliveryAttempt, first: IsolatedResult<Void>? = nil, session: DeliverySession) async -> Bool {
+    /// - Parameters:
+    ///   - first: how its first attempt ended, when it ran in a run.
+    ///   - deadLetters: where a dead letter it ends in is added, to be written with the batch's others.
+    private func attempts(
+        _ event: BillingEvent, record: DeliveryAttempt, first: IsolatedResult<Void>? = nil, session: DeliverySession,
+        deadLetters: inout [PendingDeadLetter]
+    ) async -> Bool {
         var record = record
         var pending = first.map { (attempt: 1, result: $0) }
         var persisted = first == nil && record.attempts > 0 || record.nextAttemptAt != nil
@@ -278,7 +304,8 @@ final class DeliveryPipeline: Sendable {
             chain.report(delivery, .failed(failure, then: decision))
             switch decision {
             case .deadLetter:
-                return await deadLetter(record, at: now, session: session)
+                deadLetters.append(PendingDeadLetter(record: record, at: now))
+                return true
             case .retry(let delay):
                 record.nextAttemptAt = now.adding(delay)
                 guard await save(record, session: session) else { return false }
@@ -288,61 +315,13 @@ final class DeliveryPipeline: Sendable {
     }
 
     /// One attempt alone: a permit and the delivery timeout around the middleware chain.
-    private func single(_ event: BillingEvent, attempt: Int, isRedelivery: Bool = false) async -> IsolatedResult<Void> {
+    func single(_ event: BillingEvent, attempt: Int, isRedelivery: Bool = false) async -> IsolatedResult<Void> {
         await environment.permits.acquire()
         defer { environment.permits.release() }
         let delivery = Delivery(event: event, subscription: name, attempt: attempt, isRedelivery: isRedelivery)
         let chain = self.chain
         return await DeliveryRunner.call(timeout: options.deliveryTimeout, clock: environment.clock) {
             try await chain.run(delivery)
-        }
-    }
-
-    // MARK: Records
-
-    /// Stores a record (retrying storage errors unless the session ends); `false` if it could not.
-    private func save(_ record: DeliveryAttempt, session: DeliverySession, retrying: Bool = true) async -> Bool {
-        while true {
-            do {
-                try await environment.store.saveAttempt(record, lease: session.lease)
-                ledger.withLock { $0.records[record.sequence] = record }
-                return true
-            } catch {
-                if session.endIfLeaseLost(error) || !retrying { return false }
-                logger.error("Could not record a delivery attempt; will retry", error: error, metadata: metadata(record))
-                if await sleep(for: environment.pollInterval, clock: environment.clock, unless: session.ended) == false { return false }
-            }
-        }
-    }
-
-    private func remove(_ record: DeliveryAttempt, session: DeliverySession) async {
-        ledger.withLock { _ = $0.records.removeValue(forKey: record.sequence) }
-        do {
-            try await environment.store.removeAttempt(subscription: name, sequence: record.sequence, lease: session.lease)
-        } catch {
-            // The event was delivered; a stale record is given back by the next owner.
-            session.endIfLeaseLost(error)
-            logger.warning("Could not clear a delivery attempt record", error: error, metadata: metadata(record))
-        }
-    }
-
-    /// Records the dead letter; until it is on record the cursor must not pass the event.
-    private func deadLetter(_ record: DeliveryAttempt, at date: Date, session: DeliverySession) async -> Bool {
-        var record = record
-        record.isDeadLettered = true
-        while true {
-            do {
-                _ = try await environment.store.addDeadLetter(
-                    record, lastError: record.lastError ?? "", firstFailedAt: record.firstFailedAt ?? date, lastFailedAt: date,
-                    lease: session.lease
-                )
-                ledger.withLock { $0.records[record.sequence] = record }
-                return true
-            } catch {
-                if session.endIfLeaseLost(error) { return false }
-                logger.error("Could not record a dead letter; will retry", error: error, metadata: metadata(record))
-                if await sleep(for: environment.pollInterval, clock: environment.clock, unless: session.ended) == false { return false }
-            }
         }
     }
 
@@ -353,41 +332,7 @@ final class DeliveryPipeline: Sendable {
         }
     }
 
-    private func metadata(_ record: DeliveryAttempt) -> Logger.Metadata {
+    func metadata(_ record: DeliveryAttempt) -> Logger.Metadata {
         [LogKeys.subscription: "\(name)", LogKeys.eventSequence: "\(record.sequence)", LogKeys.attempt: "\(record.attempts)"]
-    }
-
-    // MARK: Redelivery of dead letters
-
-    /// Redelivers the dead letters an operator asked for, one attempt each. Returns
-    /// whether there were any.
-    func redeliverRequested(session: DeliverySession) async throws -> Bool {
-        let letters = try await environment.store.deadLetters(
-            subscription: name, onlyRedeliveryRequested: true, afterID: nil, limit: options.batchSize
-        )
-        guard !letters.isEmpty else { return false }
-        for letter in letters where !session.shouldStop {
-            // The request is cleared and the attempt counted before it runs: a
-            // redelivery that takes the process down is not repeated forever.
-            guard let started = try await environment.store.beginRedelivery(id: letter.id, at: environment.wallClock.now()) else { continue }
-            let result = await single(started.event, attempt: started.attempts, isRedelivery: true)
-            let delivery = Delivery(event: started.event, subscription: name, attempt: started.attempts, isRedelivery: true)
-            switch result {
-            case .returned:
-                chain.report(delivery, .delivered)
-                _ = try await environment.store.removeDeadLetters(.ids([letter.id]))
-                logger.info("Dead letter redelivered", metadata: [LogKeys.subscription: "\(name)", LogKeys.eventID: "\(started.event.id)"])
-            case .cancelled:
-                chain.report(delivery, .interrupted)
-                _ = try await environment.store.requestRedelivery(.ids([letter.id]))
-            case .threw, .timedOut:
-                let failure: any Error = if case .threw(let error) = result { error } else {
-                    BillingError(.timeout, "The redelivery did not finish within \(options.deliveryTimeout) and was abandoned")
-                }
-                chain.report(delivery, .failed(failure, then: .deadLetter))
-                try await environment.store.recordFailedRedelivery(id: letter.id, lastError: String(describing: failure), at: environment.wallClock.now())
-            }
-        }
-        return true
     }
 }
