@@ -78,6 +78,11 @@ struct ExactEventStorageTests {
         let error = #expect(throws: BillingError.self) { _ = try damaged.decodePayload(as: Noted.self) }
         #expect(error?.code == .storageCorrupt)
         #expect(damaged.payload == .null)
+        // Read the other way round: the payload first, then the typed decode.
+        let readFirst = try #require(try await reopened.event(id: event.id))
+        #expect(readFirst.payload == .null)
+        let again = #expect(throws: BillingError.self) { _ = try readFirst.decodePayload(as: Noted.self) }
+        #expect(again?.code == .storageCorrupt, "the same error whichever is read first")
         try await reopened.close()
     }
 }

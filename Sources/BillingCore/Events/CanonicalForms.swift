@@ -1,5 +1,3 @@
-import Synchronization
-
 /// How one part of an event (its payload, its metadata) goes to and from canonical JSON.
 protocol CanonicalFormsCodec {
     associatedtype Value: Sendable
@@ -17,6 +15,8 @@ protocol CanonicalFormsCodec {
 struct CanonicalForms<Codec: CanonicalFormsCodec>: Sendable {
     private(set) var value: Codec.Value?
     private(set) var bytes: [UInt8]?
+    /// Why the bytes did not parse, once a parse failed (then `value` is unreadable).
+    private var failure: BillingError?
 
     init(value: Codec.Value) {
         self.value = value
@@ -30,20 +30,22 @@ struct CanonicalForms<Codec: CanonicalFormsCodec>: Sendable {
     /// if they do not parse.
     mutating func parsedValue() -> Codec.Value {
         if let value { return value }
-        let parsed = (try? parse()) ?? Codec.unreadable
+        let parsed: Codec.Value
+        do throws(BillingError) {
+            parsed = try parse()
+        } catch {
+            failure = error
+            parsed = Codec.unreadable
+        }
         value = parsed
         return parsed
     }
 
-    /// Why the bytes do not parse, or `nil` if they do (or the value is known).
-    func parseError() -> BillingError? {
-        guard value == nil else { return nil }
-        do throws(BillingError) {
-            _ = try parse()
-            return nil
-        } catch {
-            return error
-        }
+    /// Why the bytes do not parse, or `nil` if they do (or the value was given);
+    /// parses them once, whichever of this and ``parsedValue()`` comes first.
+    mutating func parseError() -> BillingError? {
+        _ = parsedValue()
+        return failure
     }
 
     /// The canonical bytes, encoded from the value on first use.
