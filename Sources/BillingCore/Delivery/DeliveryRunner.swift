@@ -50,19 +50,9 @@ package enum DeliveryRunner {
         // Callers hold `any Clock`; the real clock gets code specialized for it, which
         // reads the time per operation without generic indirection.
         if let system = clock as? SystemClock {
-            return await runOnSystemClock(count: count, timeout: timeout, clock: system, shouldStart: shouldStart, operation)
+            return await runOn(count: count, timeout: timeout, clock: system, shouldStart: shouldStart, operation)
         }
         return await runOn(count: count, timeout: timeout, clock: clock, shouldStart: shouldStart, operation)
-    }
-
-    private static func runOnSystemClock(
-        count: Int,
-        timeout: Duration?,
-        clock: SystemClock,
-        shouldStart: @escaping @Sendable () -> Bool,
-        _ operation: @escaping @Sendable (Int) async throws -> Void
-    ) async -> RunResult {
-        await runOn(count: count, timeout: timeout, clock: clock, shouldStart: shouldStart, operation)
     }
 
     private static func runOn<C: Clock<Duration>>(

@@ -62,10 +62,11 @@ public struct EventValidator: Sendable {
             throw BillingError.limit("payload", "Payload is \(payloadBytes) bytes; the limit is \(limits.maxPayloadBytes)")
         }
 
-        guard event.metadata.count <= limits.maxMetadataEntries else {
-            throw BillingError.limit("metadata", "Metadata has \(event.metadata.count) entries; the limit is \(limits.maxMetadataEntries)")
+        let metadata = event.metadata  // parsed and copied under a lock: read once
+        guard metadata.count <= limits.maxMetadataEntries else {
+            throw BillingError.limit("metadata", "Metadata has \(metadata.count) entries; the limit is \(limits.maxMetadataEntries)")
         }
-        for (key, value) in event.metadata {
+        for (key, value) in metadata {
             guard !key.isEmpty, key.utf8.count <= limits.maxMetadataKeyLength else {
                 throw BillingError.limit("metadata", "Metadata keys must be 1 to \(limits.maxMetadataKeyLength) bytes")
             }

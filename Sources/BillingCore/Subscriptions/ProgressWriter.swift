@@ -14,8 +14,8 @@ import Synchronization
 ///   the recorded range kept while it reaches beyond the cursor: the delivery goes on at
 ///   once, requests coalesce, and background writes are at least
 ///   ``Configuration/cursorWriteInterval`` apart on the injected clock, so a trickle of
-///   5,000 events/s costs a few hundred cursor writes a second, not 5,000.
-///   ``endRun(cursor:)`` clears the range when a run stops at a failed event.
+///   5,000 events/s costs a few hundred cursor writes a second, not 5,000. A run
+///   that stops at a failed event advances the same way: the range stays recorded.
 ///
 /// The stored cursor only ever covers events that settled; after a crash the events
 /// since the last completed write are delivered again (at least once).
@@ -76,14 +76,14 @@ final class ProgressWriter: Sendable {
     /// - Parameter reach: how far the recorded range may extend beyond the run, for the
     ///   runs expected next; every event in it counts as suspect if the process dies.
     func beginRun(cursor: Int64, run: ClosedRange<Int64>, reach: Int64? = nil) async throws {
-        let covered = state.withLock { state -> Bool in
+        let covering = state.withLock { state -> ClosedRange<Int64>? in
             guard let stored = state.persisted.run, state.desired.run == stored,
                   stored.lowerBound <= run.lowerBound, run.upperBound <= stored.upperBound
-            else { return false }
-            return true
+            else { return nil }
+            return stored
         }
-        if covered {
-            update(Progress(cursor: cursor, run: state.withLock { $0.desired.run }))
+        if let covering {
+            update(Progress(cursor: cursor, run: covering))
             return
         }
         let upper = max(run.upperBound, reach ?? run.upperBound)
@@ -98,11 +98,6 @@ final class ProgressWriter: Sendable {
             return run
         }
         update(Progress(cursor: cursor, run: run))
-    }
-
-    /// Asks for `cursor`, with no run in flight, to be stored soon; does not wait.
-    func endRun(cursor: Int64) {
-        update(Progress(cursor: cursor, run: nil))
     }
 
     /// Waits until everything asked for is stored.

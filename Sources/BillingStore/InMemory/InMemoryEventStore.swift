@@ -1,6 +1,5 @@
 public import BillingCore
 import Foundation
-import Synchronization
 
 /// An event store in process memory, for tests and throwaway tools.
 ///

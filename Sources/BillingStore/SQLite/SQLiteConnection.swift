@@ -127,23 +127,14 @@ final class SQLiteConnection {
         return statement.string(0)
     }
 
+    /// Whether a transaction is open on this connection.
+    var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
     /// Runs `body` in a transaction, committing if it returns and rolling back if it throws.
-    /// Inside a transaction already (a write joining a group commit), `body` runs in a
-    /// savepoint instead: released if it returns, rolled back alone if it throws.
+    /// Inside a transaction already (a write joining a group commit), `body` just runs:
+    /// the writer has put it in a savepoint of its own if others share the transaction.
     func transaction<Result>(_ operation: String, _ body: () throws -> Result) throws -> Result {
-        if sqlite3_get_autocommit(handle) == 0 {
-            try execute("SAVEPOINT nested", operation)
-            do {
-                let result = try body()
-                try execute("RELEASE nested", operation)
-                return result
-            } catch {
-                if sqlite3_get_autocommit(handle) == 0 {
-                    sqlite3_exec(handle, "ROLLBACK TO nested; RELEASE nested", nil, nil, nil)
-                }
-                throw error
-            }
-        }
+        if isInTransaction { return try body() }
         try execute("BEGIN IMMEDIATE", operation)
         do {
             let result = try body()
@@ -158,7 +149,7 @@ final class SQLiteConnection {
     /// Rolls back the open transaction, if any. After some errors (`SQLITE_FULL`,
     /// I/O errors) SQLite has already rolled back; that is not a second failure.
     func rollback() {
-        if sqlite3_get_autocommit(handle) == 0 {
+        if isInTransaction {
             sqlite3_exec(handle, "ROLLBACK", nil, nil, nil)
         }
     }

@@ -1,7 +1,6 @@
 import BillingCore
 import CBilingusSQLite
 import Foundation
-import Synchronization
 
 /// Whether writing the store's file is still safe: the database, `-wal` and `-shm`
 /// at the path must be the files the store opened, and no damaged page may have

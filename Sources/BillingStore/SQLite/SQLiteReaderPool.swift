@@ -1,6 +1,5 @@
 import BillingCore
 import Dispatch
-import Synchronization
 
 /// Reader connections, each on its own serial queue, lent out one read at a time.
 ///

@@ -54,8 +54,3 @@ enum SQLiteReads {
         try connection.scalarInt("SELECT max(sequence) FROM events", "read the head sequence") ?? 0
     }
 }
-
-/// Whether the connection has an open transaction.
-func sqlite3InTransaction(_ connection: SQLiteConnection) -> Bool {
-    sqlite3_get_autocommit(connection.handle) == 0
-}

@@ -110,7 +110,7 @@ extension SQLiteWriter {
                     } catch {
                         // Some errors (a full disk, I/O) make SQLite abandon the whole
                         // transaction; then nothing in the group can commit.
-                        guard shared, sqlite3InTransaction(connection) else { throw error }
+                        guard shared, connection.isInTransaction else { throw error }
                         if isolate {
                             try statements.rollbackToSavepoint()
                             try statements.release()

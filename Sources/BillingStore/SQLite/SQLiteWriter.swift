@@ -1,7 +1,6 @@
 import BillingCore
 import Dispatch
 import Foundation
-import Synchronization
 
 /// The single writer connection, with group commit.
 ///
