@@ -302,7 +302,8 @@ final class SubscriptionLoop: Sendable {
                 advance(to: settled)
             }
             lag.record(Double(max(0, read.head - settled)))
-            guard continuing, let next = try await ahead, !next.redeliveryRequested else { return true }
+            // A redelivery flagged by either read ends the drain here, so it is made next.
+            guard continuing, !read.redeliveryRequested, let next = try await ahead, !next.redeliveryRequested else { return true }
             start = last
             read = next
         }
