@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
         // AES-GCM for sealing plugin secrets at rest; BillingStore only, never BillingCore.
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        // HTTPS to payment providers (Stripe) from BillingPlugins.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -62,7 +64,13 @@ let package = Package(
         ),
         .target(
             name: "BillingPlugins",
-            dependencies: ["BillingCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "BillingCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // HMAC-SHA256 for webhook signatures.
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
