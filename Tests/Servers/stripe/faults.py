@@ -6,8 +6,9 @@ each to `times` matching requests. Actions:
   error          answer status/headers/error WITHOUT executing the request;
   lost_response  execute the request (its idempotent result is saved), then
                  answer a 500 instead of the real response;
-  delay          wait `seconds` before executing, or after it when
-                 after_execution is true.
+  delay          wait `seconds` before executing (holding the idempotency
+                 key, so a retry meanwhile gets 409), or after executing,
+                 before answering, when after_execution is true.
 """
 
 import re

@@ -102,10 +102,8 @@ def make_middleware(faults, idempotency, log):
             if fault and fault.type == 'error':
                 response = fault.error_response()
             else:
-                if fault and fault.type == 'delay' and \
-                        not fault.action['after_execution']:
-                    await asyncio.sleep(fault.action['seconds'])
-                response = await _run(request, handler, context, idempotency)
+                response = await _run(request, handler, context, idempotency,
+                                      _delay_before(fault))
                 if fault and fault.type == 'delay':
                     if fault.action['after_execution']:
                         await asyncio.sleep(fault.action['seconds'])
@@ -121,11 +119,23 @@ def make_middleware(faults, idempotency, log):
     return stripe_api
 
 
-async def _run(request, handler, context, idempotency):
+def _delay_before(fault):
+    if fault and fault.type == 'delay' and not fault.action['after_execution']:
+        return fault.action['seconds']
+    return 0
+
+
+async def _run(request, handler, context, idempotency, delay):
+    # The delay is part of executing: it holds the idempotency key (a retry
+    # meanwhile gets 409), and a replay, which does not execute, skips it.
+    async def run_endpoint():
+        if delay:
+            await asyncio.sleep(delay)
+        return await execute(request, handler)
+
     if request.method == 'POST' and context.idempotency_key:
-        return await idempotency.run(context,
-                                     lambda: execute(request, handler))
-    return await execute(request, handler)
+        return await idempotency.run(context, run_endpoint)
+    return await run_endpoint()
 
 
 @web.middleware
