@@ -15,7 +15,6 @@
 import base64
 import json
 
-from aiohttp import web
 from localstripe import resources
 
 import faults as fault_parsing

@@ -10,7 +10,7 @@ from localstripe import resources
 from localstripe.server import unflatten_data  # noqa: F401 (re-exported)
 
 import context
-from stripe_errors import resource_missing
+from stripe_errors import from_localstripe, resource_missing
 
 StripeObject = resources.StripeObject
 store = resources.store
@@ -59,5 +59,4 @@ def export(obj, expand=None):
     try:
         return obj._export(expand=expand or [])
     except resources.UserError as error:
-        from stripe_errors import from_localstripe
         raise from_localstripe(error)

@@ -55,6 +55,7 @@ async def serve(host, port, port_file):
     # handler_cancellation=False: a client that disconnects (or is killed)
     # mid-request does not cancel it; the request completes, as at Stripe.
     runner = web.AppRunner(build_app(), handler_cancellation=False,
+                           shutdown_timeout=2.0,
                            access_log=logging.getLogger('aiohttp.access'))
     await runner.setup()
     site = web.TCPSite(runner, host, port)
