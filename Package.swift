@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         // HTTPS to payment providers (Stripe) from BillingPlugins.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .target(
@@ -68,6 +69,8 @@ let package = Package(
                 "BillingCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 // HMAC-SHA256 for webhook signatures.
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -124,12 +127,13 @@ let package = Package(
         .testTarget(
             name: "BillingStoreTests",
             // The helper executable is the child process that durability tests kill.
-            dependencies: ["BillingCore", "BillingStore", "BillingStorageConformance", "BillingTesting", "BilingusTestHelper"],
+            dependencies: ["BillingCore", "BillingStore", "BillingStorageConformance", "BillingTesting", "BilingusTestSupport", "BilingusTestHelper"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "BillingPluginsTests",
-            dependencies: ["BillingPlugins", "BillingTesting"],
+            // The helper executable is the child process the Stripe crash test kills.
+            dependencies: ["BillingPlugins", "BillingTesting", "BilingusTestSupport", "BilingusTestHelper"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -165,11 +169,20 @@ let package = Package(
             path: "Examples/LoyaltyPoints/Tests/LoyaltyPointsTests",
             swiftSettings: strictSettings
         ),
+        // What several test targets share: the child-process runner and the clients of the
+        // test servers that Scripts/with-test-servers starts (Tests/Servers).
+        .target(
+            name: "BilingusTestSupport",
+            dependencies: ["BillingCore", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Tests/Support/BilingusTestSupport",
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "BilingusTestHelper",
             dependencies: [
                 "BillingCore",
                 "BillingStore",
+                "Bilingus",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

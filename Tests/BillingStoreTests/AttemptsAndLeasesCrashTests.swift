@@ -1,3 +1,4 @@
+import BilingusTestSupport
 import BillingCore
 @testable import BillingStore
 import Foundation

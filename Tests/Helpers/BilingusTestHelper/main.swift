@@ -9,6 +9,8 @@
 //   BilingusTestHelper poison <path> throw|suicide    consume "jobs"; the poison job throws, or kills its own process
 //   BilingusTestHelper poison-drain <path>            consume "jobs" until caught up, then shut down
 //   BilingusTestHelper lease <path>                   consume "shared" with a short lease, forever
+//   BilingusTestHelper stripe-pay <path> <url> <key> initiate|resume
+//                                                     pay through the Stripe plugin until payment.completed
 import BillingCore
 import BillingStore
 import Foundation
@@ -29,6 +31,18 @@ guard arguments.count >= 3 else {
     exit(2)
 }
 let path = arguments[2]
+if arguments[1] == "stripe-pay" {
+    guard arguments.count == 6 else { exit(2) }
+    var quiet = Logger(label: "helper")
+    quiet.logLevel = .critical
+    do {
+        try await stripePay(path: path, baseURL: arguments[3], apiKey: arguments[4], initiate: arguments[5] == "initiate", logger: quiet)
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        exit(1)
+    }
+}
 do {
     let store = try SQLiteEventStore(path: path)
     var quiet = Logger(label: "helper")

@@ -104,6 +104,9 @@ def make_middleware(faults, idempotency, log):
             else:
                 response = await _run(request, handler, context, idempotency,
                                       _delay_before(fault))
+                # Logged as run now, before a delay holds the answer back.
+                entry.executed = context.executed
+                entry.replayed = context.replayed
                 if fault and fault.type == 'delay':
                     if fault.action['after_execution']:
                         await asyncio.sleep(fault.action['seconds'])

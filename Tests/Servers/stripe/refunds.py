@@ -1,4 +1,4 @@
-"""POST /v1/refunds and GET /v1/refunds/{id}.
+"""POST /v1/refunds, GET /v1/refunds/{id} and GET /v1/refunds (the list).
 
 A subclass of localstripe's Refund (so a charge's refunds list and
 amount_refunded keep working) that takes a reason, and refuses what Stripe
@@ -13,7 +13,7 @@ from localstripe import resources
 import params
 from charges import Charge
 from events import emit
-from localstripe_base import export, retrieve_owned
+from localstripe_base import export, owned_by, retrieve_owned
 from payment_intents import PaymentIntent
 from stripe_errors import invalid_request, json_response
 
@@ -107,6 +107,34 @@ async def retrieve(request):
     return json_response(200, export(refund, expand))
 
 
+async def list_all(request):
+    """The key's refunds, newest first, optionally of one payment_intent or
+    charge, at most limit (default 10, at most 100), like Stripe's list."""
+    context = request['context']
+    values = context.params
+    params.reject_unknown(values, {'payment_intent', 'charge', 'limit',
+                                   'expand'})
+    limit = params.integer(values, 'limit')
+    limit = 10 if limit is None else limit
+    if not 1 <= limit <= 100:
+        raise invalid_request('This value must be between 1 and 100.',
+                              param='limit', code='parameter_invalid_integer')
+    intent_id = params.string(values, 'payment_intent')
+    charge_id = params.string(values, 'charge')
+    key = context.api_key
+    # The store keeps insertion order: reversed, it is newest first.
+    refunds = [obj for name, obj in reversed(list(resources.store.items()))
+               if name.startswith('refund:') and owned_by(obj, key)
+               and intent_id in (None, getattr(obj, 'payment_intent', None))
+               and charge_id in (None, obj.charge)]
+    context.begin_execution()
+    return json_response(200, {
+        'object': 'list', 'url': '/v1/refunds', 'has_more': len(refunds) > limit,
+        'data': [export(refund, params.expand(values))
+                 for refund in refunds[:limit]]})
+
+
 def add_routes(app):
     app.router.add_post('/v1/refunds', create)
+    app.router.add_get('/v1/refunds', list_all)
     app.router.add_get('/v1/refunds/{id}', retrieve)

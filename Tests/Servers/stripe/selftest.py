@@ -257,6 +257,9 @@ def refunds_full_partial_and_over():
     rest = api('POST', '/v1/refunds', {'charge': intent['latest_charge']},
                key=key)
     expect_equal(rest.json['amount'], 700, rest)
+    listed = api('GET', '/v1/refunds?payment_intent=' + intent['id'], key=key)
+    expect_equal([r['amount'] for r in listed.json['data']], [700, 300],
+                 'refunds listed newest first')
     charge = api('GET', '/v1/charges/' + intent['latest_charge'], key=key).json
     expect_equal(charge['amount_refunded'], 1000, 'amount_refunded')
     expect_equal(charge['refunded'], True, 'refunded')

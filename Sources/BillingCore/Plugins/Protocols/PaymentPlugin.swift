@@ -18,6 +18,10 @@ public struct PaymentStatus: RawRepresentable, Hashable, Sendable, Codable, Cust
 
     public static let pending = PaymentStatus(rawValue: "pending")
     public static let requiresAction = PaymentStatus(rawValue: "requires_action")
+    /// The provider is still working on it (a bank debit, say); the end comes later.
+    public static let processing = PaymentStatus(rawValue: "processing")
+    /// The money is held, to be captured or released (manual capture).
+    public static let authorized = PaymentStatus(rawValue: "authorized")
     public static let succeeded = PaymentStatus(rawValue: "succeeded")
     public static let failed = PaymentStatus(rawValue: "failed")
     public static let cancelled = PaymentStatus(rawValue: "cancelled")

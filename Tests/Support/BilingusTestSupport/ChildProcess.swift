@@ -1,11 +1,11 @@
 import Dispatch
 import BillingCore
-import Foundation
+public import Foundation
 import Synchronization
 
-/// The BilingusTestHelper executable run as a child process, with its stdout
+/// The BilingusTestHelper executable (Tests/Helpers) run as a child process, with its stdout
 /// collected line by line on a background thread.
-final class ChildProcess: Sendable {
+public final class ChildProcess: Sendable {
     private struct State {
         var lines: [String] = []
         var partial = Data()
@@ -19,15 +19,15 @@ final class ChildProcess: Sendable {
     private let exited = DispatchSemaphore(value: 0)
 
     /// The helper binary, built next to the test bundle because BillingStoreTests depends on it.
-    static var helperURL: URL {
+    public static var helperURL: URL {
         let nextToTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("BilingusTestHelper")
         if FileManager.default.isExecutableFile(atPath: nextToTests.path) { return nextToTests }
         // `swift test` may launch the bundle through a runner; fall back to the package's build folder.
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         return packageRoot.appendingPathComponent(".build/debug/BilingusTestHelper")
     }
 
-    init(_ arguments: [String]) throws {
+    public init(_ arguments: [String]) throws {
         process = Process()
         process.executableURL = Self.helperURL
         process.arguments = arguments
@@ -79,12 +79,12 @@ final class ChildProcess: Sendable {
     }
 
     /// Complete lines printed so far.
-    var lines: [String] {
+    public var lines: [String] {
         state.withLock { $0.lines }
     }
 
     /// Waits until the child printed `count` lines or exited.
-    func waitForLines(_ count: Int) async {
+    public func waitForLines(_ count: Int) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let ready = state.withLock { state -> Bool in
                 if state.lines.count >= count || state.finished { return true }
@@ -96,7 +96,7 @@ final class ChildProcess: Sendable {
     }
 
     /// Waits until the child printed a line matching `matches`, or exited.
-    func waitForLine(where matches: @escaping @Sendable (String) -> Bool) async {
+    public func waitForLine(where matches: @escaping @Sendable (String) -> Bool) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let ready = state.withLock { state -> Bool in
                 if state.finished || state.lines.contains(where: matches) { return true }
@@ -108,15 +108,15 @@ final class ChildProcess: Sendable {
     }
 
     /// The process id.
-    var processIdentifier: Int32 { process.processIdentifier }
+    public var processIdentifier: Int32 { process.processIdentifier }
 
     /// Sends SIGKILL: no cleanup, no flush, like a crash or the OOM killer.
-    func kill() {
+    public func kill() {
         _ = Foundation.kill(process.processIdentifier, SIGKILL)
     }
 
     /// Waits for the process to exit and returns its termination status.
-    func waitForExit() async -> Int32 {
+    public func waitForExit() async -> Int32 {
         await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
             DispatchQueue.global().async {
                 self.exited.wait()
