@@ -81,6 +81,13 @@ extension StripePaymentPlugin {
 
         var attempt = new
         if let recorded = try await state.get(StripeAttempt.key(new.attemptId), as: StripeAttempt.self) {
+            guard recorded.payment.id == new.payment.id, recorded.payment.amount == new.payment.amount, recorded.tenantId == new.tenantId else {
+                throw BillingError(
+                    .idempotencyConflict,
+                    "The key of payment attempt '\(new.attemptId)' was used before for payment \(recorded.payment.id) of \(recorded.payment.amount); nothing was charged",
+                    field: "idempotencyKey"
+                )
+            }
             attempt = recorded
             if let intentId = recorded.paymentIntentId {
                 let intent = try await runtime.client.paymentIntent(intentId, settings: settings)

@@ -153,3 +153,44 @@ struct StripeChargeTests {
         #expect(try await world.server.requests("POST", "/v1/payment_intents").count == 1)
     }
 }
+
+/// Direct charges and keys reused with other parameters.
+@Suite("Stripe plugin: direct charges and key reuse")
+struct StripeDirectChargeTests {
+    @Test("processPayment charges once per idempotency key, publishes nothing, and refuses the key for another payment")
+    func directCharge() async throws {
+        let world = try await StripeWorld()
+        let request = PaymentRequest(paymentId: "pay-direct", userId: "u", amount: .of("7.00 EUR"), paymentMethodId: "pm_card_visa", idempotencyKey: "k1")
+        let harness = world.harness
+        let first = try await world.driven { try await harness.plugin.processPayment(request) }
+        let again = try await world.driven { try await harness.plugin.processPayment(request) }
+        #expect(first.success && first.status == .succeeded)
+        #expect(again.providerReference == first.providerReference)
+        #expect(try await world.server.requests("POST", "/v1/payment_intents").count == 1)
+        #expect(try await world.published(.paymentCompleted).isEmpty)
+
+        var changed = request
+        changed.amount = .of("8.00 EUR")
+        let other = changed
+        let error = await #expect(throws: BillingError.self) { try await world.driven { try await harness.plugin.processPayment(other) } }
+        #expect(error?.code == .idempotencyConflict)
+        #expect(try await world.server.requests("POST", "/v1/payment_intents").count == 1)
+    }
+
+    @Test("Stripe's idempotency_error (a key another host used with other parameters) is thrown, not recorded as a decline")
+    func stripeIdempotencyError() async throws {
+        let server = try StripeTestServer.start()
+        let first = try await StripeWorld(server: server)
+        let second = try await StripeWorld(server: server)  // another state store on the same Stripe account
+        let event = try first.initiated(.of("10.00 EUR"))
+        _ = try await first.deliver(event)
+        let clash = try BillingEvent(
+            PaymentInitiated(payment: PaymentSnapshot(id: "other", userId: "u", amount: .of("11.00 EUR"), status: "pending"), paymentMethodId: "pm_card_visa"),
+            id: event.id
+        )
+        let error = await #expect(throws: BillingError.self) { try await second.deliver(clash) }
+        #expect(error?.code == .stripeIdempotencyError)
+        #expect((error?.underlying as? StripeError)?.kind == .idempotency)
+        #expect(try await second.published(.paymentFailed).isEmpty)
+    }
+}

@@ -139,6 +139,7 @@ struct StripeRetryTests {
         let late = try world.initiated(.of("16.00 EUR"))
         var stale = attempt
         stale.attemptId = late.id.description
+        stale.payment = try late.decodePayload(as: PaymentInitiated.self).payment
         stale.startedAt = world.clock.wallClock.now().addingTimeInterval(-25 * 3600)
         try await world.harness.state.put(StripeAttempt.key(stale.attemptId), encoding: stale)
         let error = await #expect(throws: BillingError.self) { try await world.deliver(late) }
