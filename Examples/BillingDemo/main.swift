@@ -6,6 +6,10 @@
 //   → initiatePayment: fraud-rules → tax-rules → payment.initiated
 //     → demo-payment (its durable subscription) → payment.completed → invoice.paid
 //   → a second payment that fraud-rules blocks → payment.failed (blocked)
+//
+// With STRIPE_API_KEY set (a test key, sk_test_...), the payment goes through
+// StripePaymentPlugin to Stripe instead of the demo plugin; STRIPE_BASE_URL points it
+// at another Stripe-API server (the local test server, say).
 import Bilingus
 import Foundation
 import Logging
@@ -13,6 +17,19 @@ import Logging
 let path = CommandLine.arguments.dropFirst().first ?? "bilingus-demo.sqlite"
 var logger = Logger(label: "billing.demo")
 logger.logLevel = .warning
+
+/// The payment plugin: Stripe when a key is given, else the demo plugin.
+let environment = ProcessInfo.processInfo.environment
+let stripeKey = environment["STRIPE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+let payer = stripeKey == nil ? DemoPaymentPlugin.name : StripePaymentPlugin.name
+let paymentPlugin: BillingEngine.PluginRegistration
+if let stripeKey {
+    var settings: PluginSettings = ["apiKey": .secret(stripeKey)]
+    if let url = environment["STRIPE_BASE_URL"], !url.isEmpty { settings["baseURL"] = .init(.string(url)) }
+    paymentPlugin = .init(installAtStart: settings) { StripePaymentPlugin() }
+} else {
+    paymentPlugin = .init(installAtStart: ["apiKey": .secret("demo_sk_not_a_real_key")]) { DemoPaymentPlugin() }
+}
 
 try await BillingEngine.withEngine(
     BillingEngine.Configuration(paymentChecks: [RuleBasedFraudPlugin.name, RuleBasedTaxPlugin.name]),
@@ -29,7 +46,7 @@ try await BillingEngine.withEngine(
             "taxCodeRates": .init(["DE": ["ebook": 700]]),
             "sellerCountry": "DE",
         ]) { RuleBasedTaxPlugin() },
-        .init(installAtStart: ["apiKey": .secret("demo_sk_not_a_real_key")]) { DemoPaymentPlugin() },
+        paymentPlugin,
     ],
     logger: logger
 ) { engine in
@@ -57,12 +74,15 @@ try await BillingEngine.withEngine(
 
     /// The payment plugin's outcome for `initiated`; it arrives through a durable subscription.
     func outcome(of initiated: BillingEvent) async throws -> BillingEvent {
-        let key = "\(DemoPaymentPlugin.name):\(initiated.id):outcome"
-        for _ in 0..<1000 {
-            if let event = try await store.event(tenantId: "acme", idempotencyKey: key) { return event }
+        // The demo plugin keys its outcome `…:outcome`; Stripe's plugin names the outcome.
+        let keys = ["outcome", "completed", "failed", "requires_action"].map { "\(payer):\(initiated.id):\($0)" }
+        for _ in 0..<3000 {
+            for key in keys {
+                if let event = try await store.event(tenantId: "acme", idempotencyKey: key) { return event }
+            }
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw BillingError(.timeout, "The payment plugin did not answer within 10 s")
+        throw BillingError(.timeout, "The payment plugin did not answer within 30 s")
     }
 
     /// One line per check that ran in `initiatePayment` (they run before the event is stored).
@@ -129,7 +149,7 @@ try await BillingEngine.withEngine(
     )
     try await publish(InvoiceGenerated(invoice: invoice, user: user), key: "inv-1001-generated")
 
-    print("\n4. Pay it: fraud-rules → tax-rules → demo-payment")
+    print("\n4. Pay it: fraud-rules → tax-rules → \(payer)")
     let payment = PaymentSnapshot(id: "pay-1", userId: user.id, invoiceId: invoice.id, amount: invoice.total, status: "pending", method: "card")
     let first = try await engine.initiatePayment(
         payment, paymentMethodId: "pm_card_visa", user: user, tenantId: "acme",
@@ -138,7 +158,7 @@ try await BillingEngine.withEngine(
     printChecks(first)
     let paid = try await outcome(of: first.event)
     let reference = (try? paid.decodePayload(as: PaymentCompleted.self))?.payment.providerReference ?? "-"
-    print("    demo-payment: \(paid.type) (\(reference))")
+    print("    \(payer): \(paid.type) (\(reference))")
 
     print("\n5. Mark the invoice paid")
     if paid.type == .paymentCompleted {
@@ -155,7 +175,7 @@ try await BillingEngine.withEngine(
     )
     printChecks(second)
     print("    → \(second.outcome) by \(second.blockedBy ?? "-"), recorded as \(second.event.type) (code \(BillingEngine.blockedFailureCode))")
-    print("    demo-payment was never asked: \(try await store.events(forEntity: "pay-2", tenant: "acme").map(\.type.rawValue))")
+    print("    \(payer) was never asked: \(try await store.events(forEntity: "pay-2", tenant: "acme").map(\.type.rawValue))")
 
     print("\nQueries:")
     print("  events(forEntity: \"pay-1\", tenant: \"acme\") → \(try await store.events(forEntity: "pay-1", tenant: "acme").map { "#\($0.sequence ?? 0) \($0.type)" })")
@@ -163,7 +183,7 @@ try await BillingEngine.withEngine(
     print("  events(matching: EventFilters(tenant: \"acme\", userId: \"user-1\")) → \(try await store.events(matching: EventFilters(tenant: "acme", userId: user.id)).count) event(s)")
 
     // Let the payment plugin's durable subscription acknowledge what it handled.
-    let paymentSubscription = PluginManager.subscriptionName(of: DemoPaymentPlugin.name)
+    let paymentSubscription = PluginManager.subscriptionName(of: payer)
     for _ in 0..<500 where try await engine.subscriptions.status(of: paymentSubscription).lag > 0 {
         try await Task.sleep(for: .milliseconds(10))
     }
