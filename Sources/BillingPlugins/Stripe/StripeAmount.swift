@@ -12,7 +12,7 @@ extension BillingError.Code {
 enum StripeAmount {
     /// Stripe's `amount` and lowercase `currency` for `money`.
     ///
-    /// - Throws: ``BillingError/Code/stripeAmountUnsupported`` (field `amount`) before any call, for
+    /// - Throws: `stripe.amount_unsupported` (field `amount`) before any call, for
     ///   an amount that is not positive, is above Stripe's maximum, is not a whole number of
     ///   Stripe's units (¥ fractions, a three-decimal amount not ending in 0, fractional ISK or
     ///   UGX), or is in a currency Stripe documents no unit for.
@@ -51,7 +51,7 @@ enum StripeAmount {
     /// The `Money` for an `amount` Stripe reports in `currency` (any case). Zero and negative
     /// amounts convert too: Stripe reports `amount_refunded: 0` and the like.
     ///
-    /// - Throws: ``BillingError/Code/stripeAmountUnsupported`` (field `amount`) for a currency that
+    /// - Throws: `stripe.amount_unsupported` (field `amount`) for a currency that
     ///   is not in ISO 4217 or that Stripe documents no unit for, or an amount that is not a whole
     ///   number of the currency's ISO minor units (550 ISK units are 5.50 ISK).
     static func decode(_ amount: Int64, currency: String) throws -> Money {

@@ -7,11 +7,11 @@ import NIOCore
 /// refunds, status, and inbound Stripe webhooks. See `Documentation/StripePlugin.md`.
 ///
 /// ```swift
-/// try await engine.plugins.install(StripePaymentPlugin.name, settings: [
-///     "apiKey": .secret("sk_live_..."), "webhookSecret": .secret("whsec_..."),
+/// let engine = try BillingEngine(storage: .sqlite(path: "billing.sqlite"), plugins: [
+///     .init(installAtStart: ["apiKey": .secret("sk_live_..."), "webhookSecret": .secret("whsec_...")]) { StripePaymentPlugin() },
 /// ])
 /// // A tenant with its own Stripe account:
-/// try await engine.plugins.setTenantSettings(StripePaymentPlugin.name, tenant: "acme", ["apiKey": .secret("sk_live_acme...")])
+/// try await engine.plugins.setSettings(["apiKey": .secret("sk_live_acme...")], forTenant: "acme", of: StripePaymentPlugin.name)
 /// ```
 ///
 /// On each `payment.initiated` (its durable subscription) it records the attempt, creates

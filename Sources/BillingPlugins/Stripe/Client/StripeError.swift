@@ -2,7 +2,7 @@ public import BillingCore
 
 /// What Stripe said when a request failed: its error object, typed.
 ///
-/// The plugin throws it as the ``BillingError/underlying`` error of a `BillingError`
+/// The plugin throws it as the `underlying` error of a `BillingError`
 /// coded `stripe.*`, so a host can tell a decline from an outage:
 ///
 /// ```swift

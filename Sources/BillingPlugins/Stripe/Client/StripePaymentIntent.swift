@@ -1,7 +1,7 @@
 public import BillingCore
 
 /// The fields of a Stripe PaymentIntent the plugin reads. Amounts are Stripe's integers
-/// in ``currency``; ``amountReceivedMoney`` and friends convert them with Stripe's currency rules.
+/// in ``currency``; `amountReceivedMoney()` and its siblings convert them with Stripe's currency rules.
 public struct StripePaymentIntent: Sendable, Hashable, Decodable {
     /// `pi_...`.
     public var id: String
