@@ -10,6 +10,8 @@ extension StripePaymentPlugin {
         payment.provider = Self.providerName
         payment.providerReference = intent?.id ?? payment.providerReference
         if let intent { payment.status = StripeOutcome.paymentStatus(of: intent).rawValue } else if case .failed = outcome { payment.status = PaymentStatus.failed.rawValue }
+        // An outcome's event says the same whenever it is built: later refunds do not change what "completed" said.
+        if case .completed = outcome { payment.status = PaymentStatus.succeeded.rawValue }
         if case .completed = outcome, let intent {
             payment.amount = try intent.amountReceivedMoney()  // a partial capture settles less than was asked
         }
@@ -51,9 +53,24 @@ extension StripePaymentPlugin {
     @discardableResult
     func announce(_ attempt: StripeAttempt, intent: StripePaymentIntent?, outcome: StripeOutcome, runtime: Runtime) async throws -> PaymentResult {
         if let event = try outcomeEvent(attempt, intent: intent, outcome: outcome, runtime: runtime) {
-            try await runtime.config.publisher.publish(event)
+            _ = try await publishOnce(event, runtime: runtime)
         }
         return result(attempt, intent: intent, outcome: outcome)
+    }
+
+    /// Stores `event` unless an event under its idempotency key is stored already, and
+    /// returns the stored one. Several paths (the charge, a capture, webhooks) announce
+    /// the same outcome, at different times; the first one's event stands.
+    func publishOnce(_ event: BillingEvent, runtime: Runtime) async throws -> BillingEvent {
+        guard let key = event.idempotencyKey else { return try await runtime.config.publisher.publish(event).event }
+        if let stored = try await runtime.config.events.event(tenantId: event.tenantId, idempotencyKey: key) { return stored }
+        do {
+            return try await runtime.config.publisher.publish(event).event
+        } catch let error as BillingError where error.code == .idempotencyConflict {
+            // Another path stored it a moment ago, saying it slightly differently.
+            guard let stored = try await runtime.config.events.event(tenantId: event.tenantId, idempotencyKey: key) else { throw error }
+            return stored
+        }
     }
 
     /// The ``PaymentResult`` for an outcome.

@@ -91,7 +91,6 @@ extension StripePaymentPlugin {
         guard let event = try outcomeEvent(attempt, intent: intent, outcome: outcome, runtime: runtime) else {
             return .ignored("PaymentIntent \(intent.id) is \(intent.status): nothing to announce yet")
         }
-        let stored = try await runtime.config.publisher.publish(event)
-        return .handled([stored.event.id])
+        return .handled([try await publishOnce(event, runtime: runtime).id])
     }
 }

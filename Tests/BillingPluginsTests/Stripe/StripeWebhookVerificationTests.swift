@@ -26,7 +26,8 @@ struct StripeWebhookVerificationTests {
     func body(type: String, intentId: String) -> [UInt8] {
         CanonicalJSON.encode([
             "id": .string("evt_\(UUID().uuidString.prefix(12))"), "object": "event", "type": .string(type), "livemode": false,
-            "data": ["object": ["id": .string(intentId), "object": "payment_intent"]],
+            "data": ["object": type.hasPrefix("charge.")
+                ? ["id": "ch_x", "object": "charge", "payment_intent": .string(intentId)] : ["id": .string(intentId), "object": "payment_intent"]],
         ])
     }
 
@@ -95,6 +96,23 @@ struct StripeWebhookVerificationTests {
         let receipt = try await world.plugin.receiveWebhook(body: late, headers: headers(late, at: world.clock.wallClock.now()), tenantId: nil)
         #expect(receipt.disposition == .handled(try await world.published(.paymentCompleted).map(\.id)))
         #expect(try await world.published(.paymentFailed).isEmpty)
+    }
+
+    @Test("A late webhook after refunds finds the events already stored, though the payment has changed since")
+    func lateWebhookAfterRefunds() async throws {
+        let (world, event, intentId) = try await paidWorld()
+        let paymentId = try event.decodePayload(as: PaymentInitiated.self).payment.id
+        _ = try await world.plugin.refundPayment(RefundRequest(paymentId: paymentId, amount: .of("4.00 EUR"), idempotencyKey: "r1"))
+        _ = try await world.plugin.refundPayment(RefundRequest(paymentId: paymentId, idempotencyKey: "r2"))
+        let now = world.clock.wallClock.now()
+        let succeeded = body(type: "payment_intent.succeeded", intentId: intentId)
+        let receipt = try await world.plugin.receiveWebhook(body: succeeded, headers: headers(succeeded, at: now), tenantId: nil)
+        #expect(receipt.disposition == .handled(try await world.published(.paymentCompleted).map(\.id)))
+        let refunded = body(type: "charge.refunded", intentId: intentId)
+        let refundReceipt = try await world.plugin.receiveWebhook(body: refunded, headers: headers(refunded, at: now), tenantId: nil)
+        let refunds = try await world.published(.paymentRefunded)
+        #expect(refunds.count == 2)
+        #expect(refundReceipt.disposition == .handled(refunds.reversed().map(\.id)))  // Stripe lists the newest first
     }
 
     @Test("An intent of another tenant, or one Bilingus did not create, is ignored; other types too")
