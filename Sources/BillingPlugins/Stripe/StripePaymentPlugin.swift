@@ -56,7 +56,7 @@ public final class StripePaymentPlugin: PaymentPlugin {
                 timeout: .init(connect: .nanoseconds(defaults.connectTimeout.nanosecondsTotal), read: .nanoseconds(defaults.readTimeout.nanosecondsTotal))
             )
         )
-        let client = StripeClient(http: http, clock: config.clock, logger: config.logger)
+        let client = StripeClient(http: http, clock: config.clock, logger: config.logger, metrics: config.metrics)
         let previous = runtime.withLock { runtime -> Runtime? in
             defer { runtime = Runtime(config: config, client: client, http: http) }
             return runtime

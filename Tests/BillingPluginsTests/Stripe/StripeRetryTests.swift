@@ -22,6 +22,10 @@ struct StripeRetryTests {
         #expect(Set(creates.map(\.idempotencyKey)) == ["bilingus:\(event.id):create"])
         let waits = world.sleptFor
         #expect(waits.count == 2)
+        let operation = ("operation", "create the payment intent")
+        let failures = try world.harness.metrics.expectCounter("billing.stripe.requests", [operation, ("outcome", status == 409 ? "idempotency_error" : "api_error")])
+        #expect(failures.totalValue == 2)
+        #expect(try world.harness.metrics.expectCounter("billing.stripe.requests", [operation, ("outcome", "ok")]).totalValue == 1)
         #expect(waits.allSatisfy { $0 >= .milliseconds(250) && $0 <= .seconds(5) })
         #expect(try await world.published(.paymentCompleted).count == 1)
     }

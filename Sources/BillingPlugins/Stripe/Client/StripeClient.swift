@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import BillingCore
+import CoreMetrics
 import Foundation
 import Logging
 import NIOCore
@@ -25,6 +26,9 @@ struct StripeClient: Sendable {
     let http: HTTPClient
     let clock: any Clock<Duration>
     let logger: Logger
+    /// Counts every attempt as `billing.stripe.requests` by operation and outcome (`ok` or
+    /// Stripe's error kind) and times it as `billing.stripe.request.duration`.
+    let metrics: any MetricsFactory
 
     /// Sends one request, retrying as ``StripeRetryPolicy`` says.
     /// - Parameters:
@@ -43,6 +47,11 @@ struct StripeClient: Sendable {
         while true {
             let outcome: StripeAttemptOutcome
             let failure: StripeError
+            let started = ContinuousClock.now
+            defer {
+                CoreMetrics.Timer(label: "billing.stripe.request.duration", dimensions: [("operation", operation)], factory: metrics)
+                    .recordNanoseconds((ContinuousClock.now - started).nanosecondsTotal)
+            }
             do {
                 let response = try await http.execute(
                     request(method, path, form: form, idempotencyKey: idempotencyKey, settings: settings),
@@ -56,6 +65,7 @@ struct StripeClient: Sendable {
                             .billingError(during: operation)
                     }
                     let replayed = response.headers.first(name: "Idempotent-Replayed")?.lowercased() == "true"
+                    count(operation, "ok")
                     return Response(json: json, requestId: requestId, replayed: replayed)
                 }
                 failure = StripeErrorBody.decode(body.readableBytesView, status: Int(response.status.code), requestId: requestId, redactor: redactor)
@@ -72,6 +82,7 @@ struct StripeClient: Sendable {
                 failure = StripeError(kind: .connection, message: redactor.redact(Self.describe(error)))
                 outcome = .connectionFailed
             }
+            count(operation, failure.kind.rawValue)
             guard case .retry(let delay) = policy.decision(afterAttempt: attempt, outcome: outcome, using: &random) else {
                 throw failure.billingError(during: operation)
             }
@@ -86,6 +97,10 @@ struct StripeClient: Sendable {
             try await clock.sleep(for: delay)
             attempt += 1
         }
+    }
+
+    private func count(_ operation: String, _ outcome: String) {
+        Counter(label: "billing.stripe.requests", dimensions: [("operation", operation), ("outcome", outcome)], factory: metrics).increment()
     }
 
     private func request(_ method: HTTPMethod, _ path: String, form: StripeForm, idempotencyKey: String?, settings: StripeSettings) -> HTTPClientRequest {
