@@ -1,4 +1,5 @@
 import BillingCore
+import Crypto
 import Foundation
 
 /// One payment attempt as the plugin records it in its state store, under
@@ -30,7 +31,12 @@ struct StripeAttempt: Codable, Sendable, Hashable {
 
     /// The `Idempotency-Key` of an operation on this attempt: the same on every retry and
     /// redelivery of the attempt, different for every other attempt.
-    func idempotencyKey(_ operation: String) -> String { "bilingus:\(attemptId):\(operation)" }
+    func idempotencyKey(_ operation: String) -> String {
+        let key = "bilingus:\(attemptId):\(operation)"
+        // Stripe takes keys of at most 255 characters; a longer one (a caller's long refund key) is hashed.
+        guard key.utf8.count > 255 else { return key }
+        return "bilingus:sha256:" + SHA256.hash(data: Array(key.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
 
     /// The idempotency key of the Bilingus event announcing `outcome` for this attempt:
     /// the charge path, capture, cancel and inbound webhooks all derive the same one, so

@@ -34,7 +34,7 @@ extension StripePaymentPlugin {
         guard tenantSettings["webhookSecret"] != nil else {
             throw BillingError(.unsupported, "No webhookSecret is set for the Stripe plugin\(tenantId.map { " in tenant '\($0)'" } ?? ""); the webhook was refused", field: "webhookSecret")
         }
-        let settings = try StripeSettings(tenantSettings, apiKey: tenantSettings["apiKey"] == nil ? Secret("") : try StripeSettings.apiKey(in: tenantSettings))
+        let settings = try StripeSettings(tenantSettings)  // the API key too: the intent is read back from Stripe
         let signature = headers.first { $0.0.lowercased() == "stripe-signature" }?.1
         try StripeWebhookSignature.verify(
             payload: body, header: signature, secrets: settings.webhookSecrets, tolerance: settings.webhookTolerance, now: runtime.config.wallClock.now()
