@@ -56,7 +56,7 @@ public final class StripePaymentPlugin: PaymentPlugin {
                 timeout: .init(connect: .nanoseconds(defaults.connectTimeout.nanosecondsTotal), read: .nanoseconds(defaults.readTimeout.nanosecondsTotal))
             )
         )
-        let client = StripeClient(http: http, clock: config.clock, logger: config.logger, metrics: config.metrics)
+        let client = StripeClient(http: http, clock: config.clock, logger: config.logger, metrics: config.metrics, health: StripeHealth())
         let previous = runtime.withLock { runtime -> Runtime? in
             defer { runtime = Runtime(config: config, client: client, http: http) }
             return runtime
@@ -79,9 +79,11 @@ public final class StripePaymentPlugin: PaymentPlugin {
         try await previous?.http.shutdown()
     }
 
-    /// Unhealthy before `initialize` and after `shutdown`.
+    /// Unhealthy before `initialize`, after `shutdown`, and while Stripe keeps failing
+    /// (3 requests in a row without an answer, or answered 5xx or 429).
     public func healthCheck() async -> PluginHealth {
-        runtime.withLock { $0 } == nil ? .unhealthy("not initialized") : .healthy
+        guard let runtime = runtime.withLock({ $0 }) else { return .unhealthy("not initialized") }
+        return runtime.client.health.health
     }
 
     func current() throws -> Runtime {

@@ -83,17 +83,20 @@ struct StripeRetryTests {
         #expect(failed.failureCode == "invalid_request")
     }
 
-    @Test("When the retries run out the delivery throws, and the redelivery uses the same key")
+    @Test("When the retries run out the delivery throws and the plugin reports Stripe failing; the redelivery uses the same key")
     func retriesRunOut() async throws {
-        let world = try await StripeWorld(settings: ["maxRetries": 1])
-        try await world.server.failNext(path: Self.create, status: 503, times: 2)
+        let world = try await StripeWorld(settings: ["maxRetries": 2])
+        try await world.server.failNext(path: Self.create, status: 503, times: 3)
         let event = try world.initiated(.of("20.00 EUR"))
         let error = await #expect(throws: BillingError.self) { try await world.deliver(event) }
         #expect(error?.code == .stripeAPIError)
+        let sick = await world.plugin.healthCheck()
+        #expect(!sick.isHealthy && sick.detail?.contains("api_error") == true)
         let harness = world.harness
         _ = try await world.driven { try await harness.redeliver(event) }
+        #expect(await world.plugin.healthCheck().isHealthy)
         let creates = try await world.server.requests("POST", "/v1/payment_intents")
-        #expect(creates.map(\.status) == [503, 503, 200])
+        #expect(creates.map(\.status) == [503, 503, 503, 200])
         #expect(Set(creates.map(\.idempotencyKey)).count == 1)
         #expect(try await world.published(.paymentCompleted).count == 1)
     }

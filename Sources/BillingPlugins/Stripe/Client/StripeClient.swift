@@ -29,6 +29,8 @@ struct StripeClient: Sendable {
     /// Counts every attempt as `billing.stripe.requests` by operation and outcome (`ok` or
     /// Stripe's error kind) and times it as `billing.stripe.request.duration`.
     let metrics: any MetricsFactory
+    /// Failures in a row, for the plugin's health check.
+    let health: StripeHealth
 
     /// Sends one request, retrying as ``StripeRetryPolicy`` says.
     /// - Parameters:
@@ -66,6 +68,7 @@ struct StripeClient: Sendable {
                     }
                     let replayed = response.headers.first(name: "Idempotent-Replayed")?.lowercased() == "true"
                     count(operation, "ok")
+                    health.record(nil)
                     return Response(json: json, requestId: requestId, replayed: replayed)
                 }
                 failure = StripeErrorBody.decode(body.readableBytesView, status: Int(response.status.code), requestId: requestId, redactor: redactor)
@@ -83,6 +86,7 @@ struct StripeClient: Sendable {
                 outcome = .connectionFailed
             }
             count(operation, failure.kind.rawValue)
+            health.record(failure.kind)
             guard case .retry(let delay) = policy.decision(afterAttempt: attempt, outcome: outcome, using: &random) else {
                 throw failure.billingError(during: operation)
             }
