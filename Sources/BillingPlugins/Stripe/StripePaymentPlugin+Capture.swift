@@ -58,7 +58,7 @@ extension StripePaymentPlugin {
     ///   when several tenants have a payment of that id (use ``paymentStatus(paymentId:tenantId:)``).
     public func getPaymentStatus(_ paymentId: String) async throws -> PaymentStatus {
         let runtime = try current()
-        let entries = try await runtime.config.state.list(prefix: "payment:\(paymentId):", limit: 3)
+        let entries = try await runtime.config.state.list(prefix: "payment:\(paymentId):", limit: 100)
             .compactMap { try? CanonicalJSON.decode(StripePaymentIndex.self, from: $0.value) }
             .filter { $0.paymentId == paymentId }
         guard let only = entries.first else {

@@ -12,6 +12,11 @@ extension StripePaymentPlugin {
         var manualCapture = false
         /// `description`: shown in the Stripe dashboard and on some statements.
         var description: String?
+        /// More metadata for the intent (a direct request's own).
+        var extraMetadata: [String: String] = [:]
+
+        /// The keys read as options rather than sent as metadata.
+        static let keys: Set<String> = ["stripeCustomer", "offSession", "captureMethod", "description"]
 
         init(_ values: [String: JSONValue]) throws {
             customer = values["stripeCustomer"]?.stringValue
@@ -53,9 +58,11 @@ extension StripePaymentPlugin {
         var payment = PaymentSnapshot(id: request.paymentId, userId: request.userId, invoiceId: request.invoiceId, amount: request.amount, status: "pending")
         payment.method = request.paymentMethodId
         let attempt = StripeAttempt(
-            attemptId: "direct:\(request.idempotencyKey)", tenantId: request.tenantId, correlationId: nil, fromEvent: false, payment: payment,
+            attemptId: "direct:\(request.tenantId ?? ""):\(request.idempotencyKey)", tenantId: request.tenantId, correlationId: nil, fromEvent: false, payment: payment,
             startedAt: runtime.config.wallClock.now()
         )
+        // The request's own metadata goes to Stripe too (the plugin's keys win; its option keys stay here).
+        options.extraMetadata = request.metadata.filter { !ChargeOptions.keys.contains($0.key) }
         let (recorded, intent, outcome) = try await charge(attempt, paymentMethod: request.paymentMethodId, options: options, runtime: runtime)
         return result(recorded, intent: intent, outcome: outcome)
     }
@@ -113,7 +120,7 @@ extension StripePaymentPlugin {
         let parameters = StripeClient.PaymentIntentParameters(
             amount: stripeAmount.amount, currency: stripeAmount.currency, customer: options.customer, paymentMethod: paymentMethod,
             offSession: options.offSession, manualCapture: options.manualCapture, description: options.description,
-            metadata: metadata(attempt)
+            metadata: options.extraMetadata.merging(metadata(attempt)) { _, ours in ours }
         )
         let intent: StripePaymentIntent?
         let outcome: StripeOutcome
@@ -125,7 +132,13 @@ extension StripePaymentPlugin {
             guard let stripe = error.underlying as? StripeError, stripe.kind == .card || stripe.kind == .invalidRequest else { throw error }
             // A decline or a refused request is the attempt's answer: Stripe saved it under the key.
             intent = stripe.paymentIntent
-            outcome = stripe.paymentIntent.map(StripeOutcome.init) ?? .failed(code: stripe.declineCode ?? stripe.code ?? "invalid_request", message: stripe.message)
+            if let declined = stripe.paymentIntent {
+                outcome = StripeOutcome(declined)
+            } else if stripe.code == PaymentRequiresAction.authenticationRequired || stripe.declineCode == PaymentRequiresAction.authenticationRequired {
+                outcome = .requiresAction(reason: PaymentRequiresAction.authenticationRequired, nextActionType: nil)
+            } else {
+                outcome = .failed(code: stripe.declineCode ?? stripe.code ?? "invalid_request", message: stripe.message)
+            }
         }
         if let intent {
             attempt.paymentIntentId = intent.id

@@ -27,7 +27,13 @@ extension StripePaymentPlugin {
         let claimKey = "refund:\(attempt.attemptId):\(request.idempotencyKey)"
         let isNew = try await runtime.config.state.claim(claimKey, ["amount": request.amount.map { .int($0.minorUnits) } ?? .null]) != nil
         if isNew {
-            try await checkRefundable(request, intentId: intentId, settings: settings, runtime: runtime)
+            do {
+                try await checkRefundable(request, intentId: intentId, settings: settings, runtime: runtime)
+            } catch {
+                // Nothing was sent: the key is free again, and a retry is checked again.
+                _ = try? await runtime.config.state.delete(claimKey)
+                throw error
+            }
         }
         let refund = try await runtime.client.createRefund(
             paymentIntent: intentId, amount: try request.amount.map { try StripeAmount.encode($0).amount }, reason: request.reason,

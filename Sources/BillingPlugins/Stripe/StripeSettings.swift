@@ -58,7 +58,11 @@ public struct StripeSettings: Sendable {
         readTimeout = .seconds(try Self.bounded(settings, "readTimeoutSeconds", default: 30, 1...600))
         maxRetries = Int(try Self.bounded(settings, "maxRetries", default: 2, 0...10))
         webhookSecrets = try ["webhookSecret", "previousWebhookSecret"].compactMap { name in
-            settings[name] == nil ? nil : try settings.secret(name)
+            guard let value = settings[name] else { return nil }
+            guard value.isSecret else {
+                throw BillingError(.invalidArgument, "Setting '\(name)' must be given as a secret (.secret(\"whsec_...\"))", field: name)
+            }
+            return try settings.secret(name)
         }
         webhookTolerance = .seconds(try Self.bounded(settings, "webhookToleranceSeconds", default: 300, 1...86_400))
     }
@@ -66,6 +70,10 @@ public struct StripeSettings: Sendable {
     /// The `apiKey` setting, checked: a secret or restricted key, never a publishable one.
     static func apiKey(in settings: PluginSettings) throws -> Secret {
         let secret = try settings.secret("apiKey")
+        guard settings["apiKey"]?.isSecret == true else {
+            // A plain value would be stored in clear and shown in listings.
+            throw BillingError(.invalidArgument, "Setting 'apiKey' must be given as a secret (.secret(\"sk_...\"))", field: "apiKey")
+        }
         let key = secret.reveal()
         if key.hasPrefix("pk_") {
             throw BillingError(.invalidArgument, "Setting 'apiKey' holds a publishable key; server calls need a secret (sk_) or restricted (rk_) key", field: "apiKey")

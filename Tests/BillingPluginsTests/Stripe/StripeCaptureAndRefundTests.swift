@@ -94,6 +94,10 @@ struct StripeCaptureAndRefundTests {
         }
         #expect(over?.code == .invalidArgument)
         #expect(over?.message.contains("20.00 EUR") == true)
+        let overAgain = await #expect(throws: BillingError.self) {
+            try await world.plugin.refundPayment(RefundRequest(paymentId: "pay-parts", amount: .of("20.01 EUR"), idempotencyKey: "r2"))
+        }
+        #expect(overAgain?.code == .invalidArgument)  // a retry of a refused refund is checked again
         let refundPosts = try await world.server.requests("POST", "/v1/refunds")
         #expect(refundPosts.map(\.replayed) == [false, true])
 

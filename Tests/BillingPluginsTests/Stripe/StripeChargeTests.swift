@@ -177,6 +177,28 @@ struct StripeDirectChargeTests {
         #expect(try await world.server.requests("POST", "/v1/payment_intents").count == 1)
     }
 
+    @Test("Direct charges of two tenants under one key are two charges, each on its tenant's account, with the request's metadata")
+    func directChargesPerTenant() async throws {
+        let platform = try StripeTestServer.start()
+        let acme = platform.otherAccount(), beta = platform.otherAccount()
+        let world = try await StripeWorld(tenants: ["acme": ["apiKey": .secret(acme.apiKey)], "beta": ["apiKey": .secret(beta.apiKey)]], server: platform)
+        let harness = world.harness
+        for (tenant, amount) in [("acme", "3.00 EUR"), ("beta", "4.00 EUR")] {
+            let request = PaymentRequest(
+                paymentId: "pay-\(tenant)", userId: "u", amount: .of(amount), paymentMethodId: "pm_card_visa", idempotencyKey: "order-1",
+                metadata: ["order": "1", "captureMethod": "automatic"], tenantId: tenant
+            )
+            let result = try await world.driven { try await harness.plugin.processPayment(request) }
+            #expect(result.success, "\(tenant)")
+        }
+        let acmeCreate = try #require(try await acme.requests("POST", "/v1/payment_intents").first)
+        let betaCreate = try #require(try await beta.requests("POST", "/v1/payment_intents").first)
+        #expect(acmeCreate.params["amount"]?.stringValue == "300" && betaCreate.params["amount"]?.stringValue == "400")
+        #expect(acmeCreate.params["metadata"]?["order"]?.stringValue == "1")
+        #expect(acmeCreate.params["metadata"]?["captureMethod"] == nil)
+        #expect(acmeCreate.params["metadata"]?["bilingus_payment_id"]?.stringValue == "pay-acme")
+    }
+
     @Test("Stripe's idempotency_error (a key another host used with other parameters) is thrown, not recorded as a decline")
     func stripeIdempotencyError() async throws {
         let server = try StripeTestServer.start()

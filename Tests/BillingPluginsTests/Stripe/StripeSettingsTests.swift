@@ -25,6 +25,8 @@ struct StripeSettingsTests {
         (["apiKey": key, "maxRetries": 11], "maxRetries"),
         (["apiKey": key, "readTimeoutSeconds": 0], "readTimeoutSeconds"),
         (["apiKey": key, "apiVersion": "2024 06"], "apiVersion"),
+        (["apiKey": "sk_test_123456789"], "apiKey"),  // a plain value would be stored in clear
+        (["apiKey": key, "webhookSecret": "whsec_123456789"], "webhookSecret"),
     ]
 
     @Test("Wrong values are refused naming the setting, never echoing a key", arguments: wrong)
