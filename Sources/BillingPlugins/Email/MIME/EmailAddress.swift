@@ -48,7 +48,7 @@ public struct EmailAddress: Sendable, Hashable {
 
     /// The RFC 5322 mailbox, as words to fold: the name (encoded-words when not
     /// ASCII, a quoted-string when it has specials) then `<address>`.
-    func headerWords() -> [String] {
+    func headerWords(firstWordLimit: Int = EncodedWord.maxWordLength) -> [String] {
         guard let name, !name.isEmpty else { return ["<\(address)>"] }
         if HeaderText.isPlainPrintableASCII(name) {
             let specials = Set("()<>[]:;@\\,.\"".utf8)
@@ -56,6 +56,6 @@ public struct EmailAddress: Sendable, Hashable {
             let phrase = needsQuotes ? "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" : name
             return [phrase, "<\(address)>"]
         }
-        return EncodedWord.encode(name) + ["<\(address)>"]
+        return EncodedWord.encode(name, firstWordLimit: firstWordLimit) + ["<\(address)>"]
     }
 }

@@ -31,12 +31,12 @@ struct EmailMessage: Sendable, Hashable {
         try Self.validateBoundary(boundary)
 
         var out = HeaderFolding.fold(name: "Date", words: [RFC5322Date.format(date)])
-        out += HeaderFolding.fold(name: "From", words: from.headerWords())
+        out += HeaderFolding.fold(name: "From", words: from.headerWords(firstWordLimit: HeaderFolding.firstWordRoom(name: "From")))
         out += HeaderFolding.fold(name: "To", words: Self.addressList(to))
         if let replyTo {
-            out += HeaderFolding.fold(name: "Reply-To", words: replyTo.headerWords())
+            out += HeaderFolding.fold(name: "Reply-To", words: replyTo.headerWords(firstWordLimit: HeaderFolding.firstWordRoom(name: "Reply-To")))
         }
-        out += HeaderFolding.fold(name: "Subject", words: EncodedWord.headerWords(subject))
+        out += HeaderFolding.fold(name: "Subject", words: EncodedWord.headerWords(subject, firstWordLimit: HeaderFolding.firstWordRoom(name: "Subject")))
         out += "Message-ID: <\(messageID)>\r\n"
         out += "MIME-Version: 1.0\r\n"
         guard let html else {
@@ -63,7 +63,7 @@ struct EmailMessage: Sendable, Hashable {
     static func addressList(_ addresses: [EmailAddress]) -> [String] {
         var words: [String] = []
         for (index, address) in addresses.enumerated() {
-            var mailbox = address.headerWords()
+            var mailbox = address.headerWords(firstWordLimit: index == 0 ? HeaderFolding.firstWordRoom(name: "To") : EncodedWord.maxWordLength)
             if index < addresses.count - 1 { mailbox[mailbox.count - 1] += "," }
             words += mailbox
         }

@@ -9,20 +9,24 @@ enum EncodedWord {
 
     /// Encodes `text` as encoded-words of at most 75 characters each. Words break
     /// between graphemes where one fits, and never inside a UTF-8 sequence, so each
-    /// word decodes to valid UTF-8 on its own.
-    static func encode(_ text: String) -> [String] {
+    /// word decodes to valid UTF-8 on its own. The first word is at most
+    /// `firstWordLimit` characters, to fit on the line after the header's name.
+    static func encode(_ text: String, firstWordLimit: Int = maxWordLength) -> [String] {
+        // 12 characters of framing, then 4 base64 characters per 3 bytes.
+        var limit = max(1, (min(firstWordLimit, maxWordLength) - 12) / 4) * 3
         var chunks: [[UInt8]] = []
         var current: [UInt8] = []
         func add(_ piece: [UInt8]) {
-            if current.count + piece.count > maxBytesPerWord, !current.isEmpty {
+            if current.count + piece.count > limit, !current.isEmpty {
                 chunks.append(current)
                 current = []
+                limit = maxBytesPerWord
             }
             current += piece
         }
         for character in text {
             let bytes = Array(String(character).utf8)
-            if bytes.count <= maxBytesPerWord {
+            if bytes.count <= limit {
                 add(bytes)
             } else {
                 // A grapheme too long for one word (a long emoji sequence): split between scalars.
@@ -39,7 +43,7 @@ enum EncodedWord {
 
     /// The words of a free-text header value (a subject): split at single spaces when
     /// the text is plain ASCII that folds cleanly, otherwise encoded-words.
-    static func headerWords(_ text: String) -> [String] {
+    static func headerWords(_ text: String, firstWordLimit: Int = maxWordLength) -> [String] {
         let words = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         let foldsCleanly = HeaderText.isPlainPrintableASCII(text)
             && !text.contains("=?")
@@ -47,6 +51,6 @@ enum EncodedWord {
         if foldsCleanly || text.isEmpty {
             return words
         }
-        return encode(text)
+        return encode(text, firstWordLimit: firstWordLimit)
     }
 }

@@ -3,6 +3,11 @@
 enum HeaderFolding {
     static let lineLimit = 78
 
+    /// Room for the first word on the name's line: `Name: ` leaves this much.
+    static func firstWordRoom(name: String) -> Int {
+        lineLimit - name.utf8.count - 2
+    }
+
     /// `Name: word word ...` with CRLF line ends, the final CRLF included.
     static func fold(name: String, words: [String]) -> String {
         var lines: [String] = []
