@@ -53,7 +53,7 @@ public final class StripePaymentPlugin: PaymentPlugin {
         let http = HTTPClient(
             eventLoopGroupProvider: .singleton,
             configuration: HTTPClient.Configuration(
-                timeout: .init(connect: .nanoseconds(defaults.connectTimeout.nanosecondsTotal), read: .nanoseconds(defaults.readTimeout.nanosecondsTotal))
+                timeout: .init(connect: .seconds(defaults.connectTimeout.components.seconds), read: .seconds(defaults.readTimeout.components.seconds))
             )
         )
         let client = StripeClient(http: http, clock: config.clock, logger: config.logger, metrics: config.metrics, health: StripeHealth())

@@ -33,23 +33,11 @@ struct StripeRetryTests {
     @Test("A connection that fails is retried, then reported as stripe.connection")
     func connectionFailure() async throws {
         // Port 9 (discard) on loopback: nothing listens there, so every connect is refused.
-        let harness = PluginHarness(
-            plugin: StripePaymentPlugin(), settings: ["apiKey": .secret("sk_test_unreachable"), "baseURL": "http://127.0.0.1:9", "connectTimeoutSeconds": 1]
-        )
-        try await harness.initialize()
-        defer { Task { try? await harness.shutdown() } }
-        let clock = harness.clock
-        let driver = Task {
-            while !Task.isCancelled {
-                clock.advanceToNextDeadline()
-                try? await Task.sleep(for: .milliseconds(2))
-            }
-        }
-        defer { driver.cancel() }
+        let world = try await StripeWorld(settings: ["connectTimeoutSeconds": 1], server: StripeTestServer(baseURL: "http://127.0.0.1:9", apiKey: "sk_test_unreachable"))
         let event = try BillingEvent(PaymentInitiated(payment: PaymentSnapshot(id: "p", userId: "u", amount: .of("1.00 EUR"), status: "pending")))
-        let error = await #expect(throws: BillingError.self) { try await harness.deliver(event) }
+        let error = await #expect(throws: BillingError.self) { try await world.deliver(event) }
         #expect(error?.code == .stripeConnection)
-        #expect(clock.elapsed >= .milliseconds(750))  // two back-offs: about 0.5 s and 1 s, jittered
+        #expect(world.clock.elapsed >= .milliseconds(750))  // two back-offs: about 0.5 s and 1 s, jittered
     }
 
     @Test("A 429's Retry-After is honoured")

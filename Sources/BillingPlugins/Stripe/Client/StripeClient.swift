@@ -52,12 +52,12 @@ struct StripeClient: Sendable {
             let started = ContinuousClock.now
             defer {
                 CoreMetrics.Timer(label: "billing.stripe.request.duration", dimensions: [("operation", operation)], factory: metrics)
-                    .recordNanoseconds((ContinuousClock.now - started).nanosecondsTotal)
+                    .record(duration: ContinuousClock.now - started)
             }
             do {
                 let response = try await http.execute(
                     request(method, path, form: form, idempotencyKey: idempotencyKey, settings: settings),
-                    timeout: .nanoseconds(Int64((settings.connectTimeout + settings.readTimeout).nanosecondsTotal))
+                    timeout: .seconds((settings.connectTimeout + settings.readTimeout).components.seconds)  // whole seconds, as set
                 )
                 let body = try await response.body.collect(upTo: Self.maxResponseBytes)
                 let requestId = response.headers.first(name: "Request-Id")
@@ -135,13 +135,5 @@ struct StripeClient: Sendable {
             }
         }
         return "\(type(of: error)): \(error)"
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds.
-    var nanosecondsTotal: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
