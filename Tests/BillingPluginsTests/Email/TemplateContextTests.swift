@@ -56,6 +56,13 @@ struct TemplateContextTests {
         #expect(try Self.render(body, data).text == "[]ABM<1><3>HEY0\n")
     }
 
+    @Test("An object or array used as a value renders nothing, not Swift's description; array transforms work")
+    func containersAsValues() throws {
+        let data = try F.data(for: "invoice.generated")
+        let body = "[{{invoice}}][{{invoice.lineItems}}][{{count(invoice.lineItems)}}]{{#last(invoice.lineItems)}}{{description}}{{/last(invoice.lineItems)}}"
+        #expect(try Self.render(body, data).text == "[][][2]Extra seats\n")
+    }
+
     @Test("HTML is escaped in the HTML part only; the subject and text keep the characters")
     func escaping() throws {
         let data: JSONValue = ["recipient": ["name": "<script>alert(1)</script> Tom & \"Jerry\" O'Neil"]]

@@ -7,7 +7,7 @@ import Mustache
 /// swift-mustache looks a name up through `MustacheParent.child(named:)`, renders a
 /// `MustacheCustomRenderable` through its `renderText`, iterates any array, and treats
 /// `nil` and `false` as falsy in sections. So:
-/// - an object is a ``TemplateContext/Object``; JSON `null`, an absent key and an empty
+/// - an object is a ``TemplateContext/Object``, an array a ``TemplateContext/List``; JSON `null`, an absent key and an empty
 ///   string are all `nil`, so `{{#invoice.number}}…{{/invoice.number}}` skips what is missing;
 /// - an object that is exactly a `Money` (`{"currency":"EUR","minorUnits":123456}`) renders
 ///   formatted (`{{invoice.total}}` is `€1,234.56`) and still has its fields (see ``Amount``);
@@ -49,7 +49,7 @@ enum TemplateContext {
             return text
         case .array(let elements):
             // A null element would render as "nil"; leave it out.
-            return elements.compactMap { bridge($0, formatting) }
+            return List(elements: elements.compactMap { bridge($0, formatting) })
         case .object(let members):
             if let money = moneyValue(members) { return Amount(money: money, formatting: formatting) }
             return Object(members: members, formatting: formatting)
@@ -64,14 +64,28 @@ enum TemplateContext {
         return Money(minorUnits: minorUnits, currency: currency)
     }
 
-    /// A JSON object.
-    struct Object: MustacheParent {
+    /// A JSON object. As a `{{variable}}` it renders nothing rather than Swift's description.
+    struct Object: MustacheParent, MustacheCustomRenderable {
         let members: JSONObject
         let formatting: Formatting
+
+        var renderText: String { "" }
+        var isNull: Bool { false }
 
         func child(named name: String) -> Any? {
             members[name].flatMap { TemplateContext.bridge($0, formatting) }
         }
+    }
+
+    /// A JSON array: sections iterate it and transforms (`first`, `count`, `empty`, …) work
+    /// as on a Swift array; as a `{{variable}}` it renders nothing rather than Swift's description.
+    struct List: MustacheSequence, MustacheCustomRenderable, MustacheTransformable {
+        let elements: [Any]
+
+        func makeIterator() -> IndexingIterator<[Any]> { elements.makeIterator() }
+        var renderText: String { "" }
+        var isNull: Bool { false }
+        func transform(_ name: String) -> Any? { elements.transform(name) }
     }
 
     /// A `Money` value: `{{total}}` is the formatted amount; `{{total.minorUnits}}`,
