@@ -35,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         // Email templates (logic-less, HTML-escaping) for BillingPlugins' notifications.
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // TLS for SMTP (STARTTLS and implicit TLS) from BillingPlugins.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
     ],
     targets: [
         .target(
@@ -74,6 +76,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 // HMAC-SHA256 for webhook signatures.
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -137,7 +142,14 @@ let package = Package(
         .testTarget(
             name: "BillingPluginsTests",
             // The helper executable is the child process the Stripe crash test kills.
-            dependencies: ["BillingPlugins", "BillingTesting", "BilingusTestSupport", "BilingusTestHelper"],
+            dependencies: [
+                "BillingPlugins", "BillingTesting", "BilingusTestSupport", "BilingusTestHelper",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

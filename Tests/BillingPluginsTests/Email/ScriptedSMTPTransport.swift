@@ -18,7 +18,7 @@ actor ScriptedSMTPTransport: SMTPTransport {
         sent.append(String(decoding: bytes, as: UTF8.self))
     }
 
-    func readReply() async throws -> SMTPReply {
+    func readReply(awaiting what: String) async throws -> SMTPReply {
         guard !replies.isEmpty else { throw SMTPProtocolError("the script has no more replies") }
         var parser = SMTPReplyParser()
         for line in replies.removeFirst().components(separatedBy: "\r\n") {

@@ -33,6 +33,23 @@ enum SMTPCommand: Sendable, Hashable {
         }
     }
 
+    /// The step, as errors name it ("the reply to RCPT TO:<a@b>"): never a credential.
+    var step: String {
+        switch self {
+        case .ehlo: "EHLO"
+        case .helo: "HELO"
+        case .startTLS: "STARTTLS"
+        case .authPlain: "AUTH PLAIN"
+        case .authLogin: "AUTH LOGIN"
+        case .base64: "AUTH LOGIN (a credential)"
+        case .mailFrom(let address): "MAIL FROM:<\(address)>"
+        case .rcptTo(let address): "RCPT TO:<\(address)>"
+        case .data: "DATA"
+        case .quit: "QUIT"
+        case .reset: "RSET"
+        }
+    }
+
     /// What may be logged of the command: never a credential.
     var loggable: String {
         switch self {

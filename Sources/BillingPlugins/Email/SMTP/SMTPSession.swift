@@ -1,4 +1,5 @@
 import BillingCore
+import Logging
 
 /// One SMTP conversation (RFC 5321) over a transport: greeting, EHLO (HELO when EHLO is
 /// refused), STARTTLS when required or offered, AUTH, then any number of messages.
@@ -13,8 +14,8 @@ struct SMTPSession: Sendable {
         case none
     }
 
-    /// The credentials to log in with.
-    struct Credentials: Sendable {
+    /// The credentials to log in with. `Secret` compares and hashes its value, never prints it.
+    struct Credentials: Sendable, Hashable {
         var user: String
         var password: Secret
     }
@@ -32,10 +33,12 @@ struct SMTPSession: Sendable {
     let credentials: Credentials?
     /// The name the client gives in EHLO.
     let clientName: String
+    /// Where commands (never a credential) and replies go, at trace level.
+    var logger = Logger(label: "bilingus.smtp", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// Greets, secures and logs in. Returns what the server offers.
     func open() async throws -> SMTPCapabilities {
-        let greeting = try await transport.readReply()
+        let greeting = try await transport.readReply(awaiting: "the greeting")
         guard greeting.code == 220 else { throw SMTPError.refused("the connection (greeting)", greeting) }
         var capabilities = try await hello()
         if security == .startTLS {
@@ -54,8 +57,19 @@ struct SMTPSession: Sendable {
     /// Sends one message to `recipients`. Refused recipients are reported, the others get it;
     /// if the server refuses every recipient or the message, it throws.
     func send(from sender: String, to recipients: [String], data message: [UInt8]) async throws -> Delivery {
+        try await mail(from: sender)
+        return try await deliver(to: recipients, data: message)
+    }
+
+    /// Starts a message: MAIL FROM. Until it is accepted nothing of the message was sent, so a
+    /// failure here may be retried on another connection without sending anything twice.
+    func mail(from sender: String) async throws {
         let mail = try await command(.mailFrom(sender))
         guard mail.code == 250 else { throw SMTPError.refused("MAIL FROM:<\(sender)>", mail) }
+    }
+
+    /// Ends a message that `mail(from:)` started: the recipients, then DATA.
+    func deliver(to recipients: [String], data message: [UInt8]) async throws -> Delivery {
         var accepted: [String] = []
         var refused: [String: SMTPError] = [:]
         for recipient in recipients {
@@ -75,9 +89,15 @@ struct SMTPSession: Sendable {
         let go = try await command(.data)
         guard go.code == 354 else { throw SMTPError.refused("DATA", go) }
         try await transport.send(SMTPDataEncoding.dotStuffed(message))
-        let done = try await transport.readReply()
+        let done = try await transport.readReply(awaiting: "the reply to the message (end of DATA)")
         guard done.code == 250 else { throw SMTPError.refused("the message (end of DATA)", done) }
         return Delivery(accepted: accepted, refused: refused)
+    }
+
+    /// Ends a refused transaction so the connection can carry the next message (RSET).
+    func reset() async throws {
+        let reply = try await command(.reset)
+        guard reply.code == 250 else { throw SMTPError.refused("RSET", reply) }
     }
 
     /// Says goodbye; errors are ignored (the message is already accepted or refused).
@@ -123,7 +143,8 @@ struct SMTPSession: Sendable {
     }
 
     private func command(_ command: SMTPCommand) async throws -> SMTPReply {
+        logger.trace("SMTP command", metadata: ["smtp.command": "\(command.loggable)"])
         try await transport.send(Array(command.line.utf8))
-        return try await transport.readReply()
+        return try await transport.readReply(awaiting: "the reply to \(command.step)")
     }
 }

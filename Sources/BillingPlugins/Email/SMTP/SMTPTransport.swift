@@ -3,8 +3,8 @@
 protocol SMTPTransport: Sendable {
     /// Sends bytes as they are.
     func send(_ bytes: [UInt8]) async throws
-    /// The next complete reply.
-    func readReply() async throws -> SMTPReply
+    /// The next complete reply. `what` names it for errors: "the greeting", "the reply to EHLO".
+    func readReply(awaiting what: String) async throws -> SMTPReply
     /// Starts TLS on the open connection (after the server's 220 to STARTTLS).
     func startTLS() async throws
     /// Whether the connection is encrypted (implicit TLS or after STARTTLS).

@@ -1,0 +1,114 @@
+import BilingusTestSupport
+import BillingCore
+@testable import BillingPlugins
+import Testing
+
+/// The SMTP client's connection reuse and its timeouts.
+@Suite("SMTPClient pool and timeouts")
+struct SMTPClientPoolTests {
+    typealias Support = SMTPClientTestSupport
+
+    @Test("Five messages one after the other share one connection")
+    func sequentialReuse() async throws {
+        let test = try SMTPTestServer.start()
+        let client = SMTPClient(logger: Support.logger())
+        let server = Support.server(test)
+        let recipients = (0..<5).map { _ in Support.address() }
+        for recipient in recipients {
+            _ = try await client.send(from: "billing@example.com", to: [recipient], data: Support.message(to: recipient), via: server)
+        }
+        let opened = await client.connectionsOpened
+        await client.shutdown()
+        #expect(opened == 1)
+        for recipient in recipients { #expect(try test.messages(to: recipient).count == 1) }
+    }
+
+    @Test("Four messages at once with at most two connections: never more than two open, all delivered")
+    func concurrentBound() async throws {
+        let test = try SMTPTestServer.start()
+        let client = SMTPClient(logger: Support.logger(), maxConnectionsPerServer: 2)
+        let server = Support.server(test)
+        let recipients = (0..<4).map { _ in Support.address() }
+        let accepted = try await withThrowingTaskGroup(of: [String].self) { group in
+            for recipient in recipients {
+                group.addTask {
+                    try await client.send(from: "billing@example.com", to: [recipient], data: Support.message(to: recipient), via: server).accepted
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        let most = await client.mostOpenConnections(to: server)
+        let opened = await client.connectionsOpened
+        await client.shutdown()
+        #expect(accepted.sorted() == recipients.sorted())
+        #expect(most >= 1 && most <= 2)
+        #expect(opened <= 2)
+        for recipient in recipients { #expect(try test.messages(to: recipient).count == 1) }
+    }
+
+    @Test("Different settings (another port, security) get their own pools")
+    func poolPerServer() async throws {
+        let test = try SMTPTestServer.start()
+        let client = SMTPClient(logger: Support.logger())
+        let recipient = Support.address()
+        for security in [SMTPSession.Security.startTLS, .implicitTLS, .startTLS] {
+            _ = try await client.send(from: "billing@example.com", to: [recipient], data: Support.message(to: recipient), via: Support.server(test, security: security))
+        }
+        let opened = await client.connectionsOpened
+        await client.shutdown()
+        #expect(opened == 2)
+        #expect(try test.messages(to: recipient).count == 3)
+    }
+
+    @Test("A server that accepts and never greets: a connection error naming the greeting, after the command timeout")
+    func greetingTimeout() async throws {
+        let listener = try await Support.silentListener()
+        let client = SMTPClient(logger: Support.logger())
+        let server = SMTPServer(host: "127.0.0.1", port: listener.port, security: .none, commandTimeout: .milliseconds(300))
+        let error = await #expect(throws: SMTPError.self) {
+            try await client.send(from: "a@example.com", to: ["b@example.com"], data: Array("x".utf8), via: server)
+        }
+        await client.shutdown()
+        try await listener.channel.close()
+        #expect(error?.kind == .connection)
+        #expect(error?.message == "Timed out after 0.3 s waiting for the greeting from 127.0.0.1:\(listener.port) (the command timeout); the connection was closed")
+    }
+
+    @Test("A pooled connection the server dropped at MAIL FROM (421, closed) is replaced once, and the message sent")
+    func staleConnectionRetried() async throws {
+        let fake = try await FakeSMTPServer.start { connection, message, moment in
+            connection == 0 && message == 1 && moment == .mailFrom ? .replyAndClose("421 4.4.2 idle too long, closing") : nil
+        }
+        let client = SMTPClient(logger: Support.logger())
+        let server = SMTPServer(host: "127.0.0.1", port: fake.port, security: .none, commandTimeout: .seconds(5))
+        for _ in 0..<2 {
+            let delivery = try await client.send(from: "a@example.com", to: ["b@example.com"], data: Array("Subject: x\r\n\r\nbody\r\n".utf8), via: server)
+            #expect(delivery.accepted == ["b@example.com"])
+        }
+        let opened = await client.connectionsOpened
+        await client.shutdown()
+        try await fake.stop()
+        #expect(opened == 2)
+        #expect(fake.messagesReceived == 2)
+    }
+
+    @Test("A connection lost after DATA began is not retried: the message could arrive twice")
+    func noRetryAfterData() async throws {
+        let fake = try await FakeSMTPServer.start { connection, message, moment in
+            connection == 0 && message == 1 && moment == .endOfData ? .close : nil
+        }
+        let client = SMTPClient(logger: Support.logger())
+        let server = SMTPServer(host: "127.0.0.1", port: fake.port, security: .none, commandTimeout: .seconds(5))
+        _ = try await client.send(from: "a@example.com", to: ["b@example.com"], data: Array("one".utf8), via: server)
+        let error = await #expect(throws: SMTPError.self) {
+            try await client.send(from: "a@example.com", to: ["b@example.com"], data: Array("two".utf8), via: server)
+        }
+        let opened = await client.connectionsOpened
+        await client.shutdown()
+        try await fake.stop()
+        #expect(error?.kind == .connection)
+        #expect(error?.message.contains("end of DATA") == true, "\(String(describing: error))")
+        #expect(opened == 1)
+        #expect(fake.messagesReceived == 2)
+    }
+}

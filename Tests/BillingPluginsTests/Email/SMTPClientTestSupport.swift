@@ -1,0 +1,69 @@
+import BilingusTestSupport
+import BillingCore
+@testable import BillingPlugins
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+
+/// What the SMTPClient tests share: servers built from the test server's environment,
+/// unique addresses, a message, and local listeners that misbehave.
+enum SMTPClientTestSupport {
+    /// An address no other test uses; `prefix` drives the server (`reject`, `permfail`, `tempfail1`).
+    static func address(_ prefix: String = "to") -> String {
+        "\(prefix)-\(UUID().uuidString.lowercased())@example.com"
+    }
+
+    /// The test server's STARTTLS port (or SMTPS with `.implicitTLS`), trusting its certificate.
+    static func server(
+        _ test: SMTPTestServer,
+        security: SMTPSession.Security = .startTLS,
+        password: String? = nil,
+        trustRoots: SMTPServer.TrustRoots? = nil,
+        tlsServerName: String? = nil
+    ) -> SMTPServer {
+        SMTPServer(
+            host: test.host,
+            port: security == .implicitTLS ? test.implicitTLSPort : test.port,
+            security: security,
+            credentials: SMTPSession.Credentials(user: test.user, password: Secret(password ?? test.password)),
+            trustRoots: trustRoots ?? .pemFile(test.caCertificatePath),
+            tlsServerName: tlsServerName,
+            clientName: "billing.test",
+            commandTimeout: .seconds(10),
+            connectTimeout: .seconds(5)
+        )
+    }
+
+    /// A small message with a line that needs dot-stuffing, as the server should save it.
+    static func message(to recipient: String, subject: String = "Invoice 42") -> [UInt8] {
+        Array("From: billing@example.com\r\nTo: \(recipient)\r\nSubject: \(subject)\r\n\r\nHello.\r\n.A line starting with a dot\r\n".utf8)
+    }
+
+    static func logger() -> Logger {
+        Logger(label: "test.smtp", factory: { _ in SwiftLogNoOpLogHandler() })
+    }
+
+    /// A port on 127.0.0.1 nobody listens on: bound, then closed.
+    static func closedPort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = try requirePortValue(channel)
+        try await channel.close()
+        return port
+    }
+
+    /// A listener on 127.0.0.1 that accepts connections and never says a word.
+    static func silentListener() async throws -> (channel: any Channel, port: Int) {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { $0.eventLoop.makeSucceededVoidFuture() }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return (channel, try requirePortValue(channel))
+    }
+
+    private static func requirePortValue(_ channel: any Channel) throws -> Int {
+        guard let port = channel.localAddress?.port else { throw ListenerError() }
+        return port
+    }
+
+    struct ListenerError: Error {}
+}
