@@ -30,7 +30,11 @@ final class NIOSMTPTransport: SMTPTransport {
     static func connect(to server: SMTPServer, tls: NIOSSLContext?, group: any EventLoopGroup, logger: Logger) async throws -> NIOSMTPTransport {
         let implicitTLS = server.security == .implicitTLS ? tls : nil
         let certificateName = server.certificateName
-        let bootstrap = ClientBootstrap(group: group)
+        // The handler is made first, on the loop the channel will use, so it is known even if
+        // the channel closes at once (a failed implicit-TLS handshake empties the pipeline).
+        let eventLoop = group.next()
+        let handler = try await eventLoop.submit { NIOLoopBound(SMTPReplyHandler(), eventLoop: eventLoop) }.get()
+        let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(server.connectTimeout))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -39,7 +43,7 @@ final class NIOSMTPTransport: SMTPTransport {
                         try pipeline.addHandler(NIOSSLClientHandler(context: implicitTLS, serverHostname: certificateName))
                     }
                     try pipeline.addHandler(ByteToMessageHandler(SMTPReplyDecoder()), name: decoderName)
-                    try pipeline.addHandler(SMTPReplyHandler())
+                    try pipeline.addHandler(handler.value)
                 }
             }
         let channel: any Channel
@@ -48,9 +52,6 @@ final class NIOSMTPTransport: SMTPTransport {
         } catch {
             throw SMTPConnectionErrors.connecting(error, to: server)
         }
-        let handler = try await channel.eventLoop.submit {
-            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: SMTPReplyHandler.self), eventLoop: channel.eventLoop)
-        }.get()
         logger.debug("SMTP connected", metadata: ["smtp.server": "\(server.endpoint)", "smtp.security": "\(server.security.rawValue)"])
         return NIOSMTPTransport(channel: channel, handler: handler, server: server, tls: tls, logger: logger)
     }
