@@ -9,7 +9,7 @@ import Synchronization
 /// No AUTH; implicit TLS when given a context; it accepts everything except where
 /// `misbehave` says otherwise for (connection number, message number), both from 0.
 final class FakeSMTPServer: Sendable {
-    enum Moment: Sendable { case mailFrom, endOfData }
+    enum Moment: Sendable { case mailFrom, endOfData, startTLS }
 
     /// What to do instead of accepting: nil accepts.
     typealias Misbehaviour = @Sendable (_ connection: Int, _ message: Int, _ moment: Moment) -> Action?
@@ -21,6 +21,8 @@ final class FakeSMTPServer: Sendable {
         case close
         /// Say nothing until `releaseHeld()`, then accept.
         case hold
+        /// Send this (one or more lines) and go on.
+        case reply(String)
     }
 
     /// What happened, for tests to wait on instead of sleeping.
@@ -121,7 +123,8 @@ final class FakeSMTPServer: Sendable {
                 return
             }
             switch line.prefix(4).uppercased() {
-            case "EHLO": reply("250-fake.test\r\n250 8BITMIME", context)
+            case "EHLO": reply("250-fake.test\r\n250-STARTTLS\r\n250 8BITMIME", context)
+            case "STAR": if !act(.startTLS, context) { reply("454 4.7.0 TLS not available", context) }
             case "MAIL": if !act(.mailFrom, context) { reply("250 2.1.0 ok", context) }
             case "RCPT", "RSET": reply("250 ok", context)
             case "DATA":
@@ -143,6 +146,8 @@ final class FakeSMTPServer: Sendable {
                 context.close(promise: nil)
             case .close:
                 context.close(promise: nil)
+            case .reply(let text):
+                reply(text, context)
             case .hold:
                 let channel = context.channel
                 counters.state.withLock { $0.held.append(channel) }

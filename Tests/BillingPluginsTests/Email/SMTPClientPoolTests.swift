@@ -165,4 +165,31 @@ struct SMTPClientPoolTests {
         #expect(opened == 1)
         #expect(fake.messagesReceived == 2)
     }
+
+    @Test("Bytes after the 220 to STARTTLS (a whole reply, or part of one) are refused, not read as if they came through TLS", arguments: ["220 2.0.0 ready\r\n250 2.0.0 injected", "220 2.0.0 ready\r\n250 inj"])
+    func startTLSInjection(reply: String) async throws {
+        let fake = try await FakeSMTPServer.start { _, _, moment in moment == .startTLS ? .reply(reply) : nil }
+        let client = SMTPClient(logger: Support.logger())
+        let server = SMTPServer(host: "127.0.0.1", port: fake.port, security: .startTLS, commandTimeout: .seconds(5))
+        let error = await #expect(throws: SMTPError.self) {
+            try await client.send(from: "a@example.com", to: ["b@example.com"], data: Array("x".utf8), via: server)
+        }
+        await client.shutdown()
+        try await fake.stop()
+        #expect(error?.kind == .protocolViolation)
+        #expect(error?.message.contains("could be injected") == true, "\(String(describing: error))")
+        #expect(fake.messagesReceived == 0)
+    }
+
+    @Test("A host name that does not resolve: a connection error saying so")
+    func unknownHost() async throws {
+        let client = SMTPClient(logger: Support.logger())
+        let server = SMTPServer(host: "no-such-host.invalid", port: 587, connectTimeout: .seconds(5))
+        let error = await #expect(throws: SMTPError.self) {
+            try await client.send(from: "a@example.com", to: ["b@example.com"], data: Array("x".utf8), via: server)
+        }
+        await client.shutdown()
+        #expect(error?.kind == .connection)
+        #expect(error?.message.hasPrefix("Could not resolve the SMTP host 'no-such-host.invalid'") == true, "\(String(describing: error))")
+    }
 }

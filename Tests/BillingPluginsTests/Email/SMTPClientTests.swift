@@ -117,6 +117,21 @@ struct SMTPClientTests {
         #expect(fake.messagesReceived == 1)
     }
 
+    @Test("A trust-roots file that does not exist: a TLS error naming it, before any connection")
+    func missingTrustRoots() async throws {
+        let port = try await Support.closedPort()
+        let client = SMTPClient(logger: Support.logger())
+        let server = SMTPServer(host: "127.0.0.1", port: port, trustRoots: .pemFile("/nonexistent/smtp-ca.pem"))
+        let error = await #expect(throws: SMTPError.self) {
+            try await client.send(from: "a@example.com", to: ["b@example.com"], data: Array("x".utf8), via: server)
+        }
+        let opened = await client.connectionsOpened
+        await client.shutdown()
+        #expect(error?.kind == .tls)
+        #expect(error?.message.contains("Could not load the trust roots in /nonexistent/smtp-ca.pem") == true, "\(String(describing: error))")
+        #expect(opened == 0)
+    }
+
     @Test("One refused recipient among three: the others get the message, the refusal is reported with 550")
     func refusedRecipient() async throws {
         let test = try SMTPTestServer.start()
