@@ -37,6 +37,21 @@ struct SMTPClientTests {
         #expect(try test.messages(to: recipient).count == 1)
     }
 
+    @Test("Dialled by name (localhost): the certificate is checked against the DNS name, over STARTTLS and implicit TLS")
+    func byHostName() async throws {
+        let test = try SMTPTestServer.start()
+        let client = SMTPClient(logger: Support.logger())
+        let recipient = Support.address()
+        for security in [SMTPSession.Security.startTLS, .implicitTLS] {
+            var server = Support.server(test, security: security)
+            server.host = "localhost"
+            #expect(server.certificateName == "localhost")
+            _ = try await client.send(from: "billing@example.com", to: [recipient], data: Support.message(to: recipient), via: server)
+        }
+        await client.shutdown()
+        #expect(try test.messages(to: recipient).count == 2)
+    }
+
     @Test("A wrong password: authentication error 535; the password is in no error and no log line")
     func wrongPassword() async throws {
         let test = try SMTPTestServer.start()
