@@ -111,4 +111,85 @@ struct SMTPClientPoolTests {
         #expect(opened == 1)
         #expect(fake.messagesReceived == 2)
     }
+
+    @Test("An idle connection is closed with QUIT after the idle timeout; the next message opens a new one", .timeLimit(.minutes(1)))
+    func idleTimeout() async throws {
+        let fake = try await FakeSMTPServer.start()
+        let client = SMTPClient(logger: Support.logger(), idleTimeout: .milliseconds(100))
+        let server = SMTPServer(host: "127.0.0.1", port: fake.port, security: .none, commandTimeout: .seconds(5))
+        _ = try await client.send(from: "a@example.com", to: ["b@example.com"], data: Array("one".utf8), via: server)
+        for await event in fake.events where event == .quit { break }
+        _ = try await client.send(from: "a@example.com", to: ["b@example.com"], data: Array("two".utf8), via: server)
+        let opened = await client.connectionsOpened
+        await client.shutdown()
+        try await fake.stop()
+        #expect(opened == 2)
+    }
+
+    @Test("Shutdown says QUIT on idle connections", .timeLimit(.minutes(1)))
+    func shutdownQuits() async throws {
+        let fake = try await FakeSMTPServer.start()
+        let client = SMTPClient(logger: Support.logger())
+        let server = SMTPServer(host: "127.0.0.1", port: fake.port, security: .none, commandTimeout: .seconds(5))
+        _ = try await client.send(from: "a@example.com", to: ["b@example.com"], data: Array("one".utf8), via: server)
+        await client.shutdown()
+        var events = fake.events.makeAsyncIterator()
+        let event = await events.next()
+        try await fake.stop()
+        #expect(event == .quit)
+    }
+
+    @Test("A sender cancelled while it waits for a connection leaves the line; the pool still serves the next", .timeLimit(.minutes(1)))
+    func cancelledWaiter() async throws {
+        let fake = try await FakeSMTPServer.start { connection, message, moment in
+            connection == 0 && message == 0 && moment == .endOfData ? .hold : nil
+        }
+        let client = SMTPClient(logger: Support.logger(), maxConnectionsPerServer: 1)
+        let server = SMTPServer(host: "127.0.0.1", port: fake.port, security: .none, commandTimeout: .seconds(30))
+        let data = Array("x".utf8)
+        let first = Task { try await client.send(from: "a@example.com", to: ["b@example.com"], data: data, via: server) }
+        for await event in fake.events where event == .held { break }
+        let waiting = Task { try await client.send(from: "a@example.com", to: ["c@example.com"], data: data, via: server) }
+        while await client.waitingSenders(for: server) == 0 { await Task.yield() }
+        waiting.cancel()
+        let cancelled = await #expect(throws: CancellationError.self) { try await waiting.value }
+        #expect(cancelled != nil)
+        #expect(await client.waitingSenders(for: server) == 0)
+        fake.releaseHeld()
+        let firstDelivery = try await first.value
+        let next = try await client.send(from: "a@example.com", to: ["d@example.com"], data: data, via: server)
+        let opened = await client.connectionsOpened
+        await client.shutdown()
+        try await fake.stop()
+        #expect(firstDelivery.accepted == ["b@example.com"] && next.accepted == ["d@example.com"])
+        #expect(opened == 1)
+        #expect(fake.messagesReceived == 2)
+    }
+
+    @Test("Bytes after the 220 to STARTTLS (a whole reply, or part of one) are refused, not read as if they came through TLS", arguments: ["220 2.0.0 ready\r\n250 2.0.0 injected", "220 2.0.0 ready\r\n250 inj"])
+    func startTLSInjection(reply: String) async throws {
+        let fake = try await FakeSMTPServer.start { _, _, moment in moment == .startTLS ? .reply(reply) : nil }
+        let client = SMTPClient(logger: Support.logger())
+        let server = SMTPServer(host: "127.0.0.1", port: fake.port, security: .startTLS, commandTimeout: .seconds(5))
+        let error = await #expect(throws: SMTPError.self) {
+            try await client.send(from: "a@example.com", to: ["b@example.com"], data: Array("x".utf8), via: server)
+        }
+        await client.shutdown()
+        try await fake.stop()
+        #expect(error?.kind == .protocolViolation)
+        #expect(error?.message.contains("could be injected") == true, "\(String(describing: error))")
+        #expect(fake.messagesReceived == 0)
+    }
+
+    @Test("A host name that does not resolve: a connection error saying so")
+    func unknownHost() async throws {
+        let client = SMTPClient(logger: Support.logger())
+        let server = SMTPServer(host: "no-such-host.invalid", port: 587, connectTimeout: .seconds(5))
+        let error = await #expect(throws: SMTPError.self) {
+            try await client.send(from: "a@example.com", to: ["b@example.com"], data: Array("x".utf8), via: server)
+        }
+        await client.shutdown()
+        #expect(error?.kind == .connection)
+        #expect(error?.message.hasPrefix("Could not resolve the SMTP host 'no-such-host.invalid'") == true, "\(String(describing: error))")
+    }
 }

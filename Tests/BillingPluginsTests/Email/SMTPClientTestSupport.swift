@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// What the SMTPClient tests share: servers built from the test server's environment,
 /// unique addresses, a message, and local listeners that misbehave.
@@ -58,6 +59,28 @@ enum SMTPClientTestSupport {
             .childChannelInitializer { $0.eventLoop.makeSucceededVoidFuture() }
             .bind(host: "127.0.0.1", port: 0).get()
         return (channel, try requirePortValue(channel))
+    }
+
+    /// A self-signed certificate valid only for the DNS name `name` (no IP address), made with
+    /// openssl, and a server TLS context presenting it. Returns the PEM path to trust.
+    static func certificate(for name: String) throws -> (pemPath: String, serverContext: NIOSSLContext) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-cert-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let cert = folder.appendingPathComponent("cert.pem").path, key = folder.appendingPathComponent("key.pem").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=\(name)",
+                             "-addext", "subjectAltName=DNS:\(name)", "-keyout", key, "-out", cert]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw ListenerError() }
+        let configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+        )
+        return (cert, try NIOSSLContext(configuration: configuration))
     }
 
     private static func requirePortValue(_ channel: any Channel) throws -> Int {

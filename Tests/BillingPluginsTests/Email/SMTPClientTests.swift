@@ -37,6 +37,21 @@ struct SMTPClientTests {
         #expect(try test.messages(to: recipient).count == 1)
     }
 
+    @Test("Dialled by name (localhost): the certificate is checked against the DNS name, over STARTTLS and implicit TLS")
+    func byHostName() async throws {
+        let test = try SMTPTestServer.start()
+        let client = SMTPClient(logger: Support.logger())
+        let recipient = Support.address()
+        for security in [SMTPSession.Security.startTLS, .implicitTLS] {
+            var server = Support.server(test, security: security)
+            server.host = "localhost"
+            #expect(server.certificateName == "localhost")
+            _ = try await client.send(from: "billing@example.com", to: [recipient], data: Support.message(to: recipient), via: server)
+        }
+        await client.shutdown()
+        #expect(try test.messages(to: recipient).count == 2)
+    }
+
     @Test("A wrong password: authentication error 535; the password is in no error and no log line")
     func wrongPassword() async throws {
         let test = try SMTPTestServer.start()
@@ -92,18 +107,44 @@ struct SMTPClientTests {
         #expect(try test.messages(to: recipient).isEmpty)
     }
 
-    @Test("A trusted certificate that does not carry the expected name: a hostname-mismatch TLS error")
+    /// The shared test certificate carries the IP address 127.0.0.1, and NIOSSL accepts a
+    /// certificate whose IP SAN matches the connected address whatever the name; so this
+    /// test presents a certificate of its own that names only mail.example.org.
+    @Test("A trusted certificate without the expected name or IP: a hostname-mismatch TLS error; with the name it works")
     func hostnameMismatch() async throws {
-        let test = try SMTPTestServer.start()
+        let (pem, context) = try Support.certificate(for: "mail.example.org")
+        let fake = try await FakeSMTPServer.start(tls: context)
         let client = SMTPClient(logger: Support.logger())
-        let recipient = Support.address()
-        let error = await #expect(throws: SMTPError.self) {
-            try await client.send(from: "billing@example.com", to: [recipient], data: Support.message(to: recipient), via: Support.server(test, tlsServerName: "mail.example.org"))
+        func server(_ name: String?) -> SMTPServer {
+            SMTPServer(host: "127.0.0.1", port: fake.port, security: .implicitTLS, trustRoots: .pemFile(pem), tlsServerName: name, commandTimeout: .seconds(5))
         }
+        for (name, shown) in [(nil, "127.0.0.1"), ("other.example.org", "other.example.org")] {
+            let error = await #expect(throws: SMTPError.self) {
+                try await client.send(from: "billing@example.com", to: ["x@example.com"], data: Array("x".utf8), via: server(name))
+            }
+            #expect(error?.kind == .tls)
+            #expect(error?.message.contains("does not match the name '\(shown)' (hostname mismatch)") == true, "\(String(describing: error))")
+        }
+        let delivery = try await client.send(from: "billing@example.com", to: ["x@example.com"], data: Array("x".utf8), via: server("mail.example.org"))
+        await client.shutdown()
+        try await fake.stop()
+        #expect(delivery.accepted == ["x@example.com"])
+        #expect(fake.messagesReceived == 1)
+    }
+
+    @Test("A trust-roots file that does not exist: a TLS error naming it, before any connection")
+    func missingTrustRoots() async throws {
+        let port = try await Support.closedPort()
+        let client = SMTPClient(logger: Support.logger())
+        let server = SMTPServer(host: "127.0.0.1", port: port, trustRoots: .pemFile("/nonexistent/smtp-ca.pem"))
+        let error = await #expect(throws: SMTPError.self) {
+            try await client.send(from: "a@example.com", to: ["b@example.com"], data: Array("x".utf8), via: server)
+        }
+        let opened = await client.connectionsOpened
         await client.shutdown()
         #expect(error?.kind == .tls)
-        #expect(error?.message.contains("does not match the name 'mail.example.org' (hostname mismatch)") == true, "\(String(describing: error))")
-        #expect(try test.messages(to: recipient).isEmpty)
+        #expect(error?.message.contains("Could not load the trust roots in /nonexistent/smtp-ca.pem") == true, "\(String(describing: error))")
+        #expect(opened == 0)
     }
 
     @Test("One refused recipient among three: the others get the message, the refusal is reported with 550")

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// The real `SMTPTransport`: a TCP connection through SwiftNIO, TLS through NIOSSL.
 /// The pipeline is `[TLS?] → SMTPReplyDecoder → SMTPReplyHandler`; STARTTLS puts the TLS
@@ -30,6 +31,10 @@ final class NIOSMTPTransport: SMTPTransport {
     static func connect(to server: SMTPServer, tls: NIOSSLContext?, group: any EventLoopGroup, logger: Logger) async throws -> NIOSMTPTransport {
         let implicitTLS = server.security == .implicitTLS ? tls : nil
         let certificateName = server.certificateName
+        // Each channel's handler is noted as it is made, so the winner's is known even if it
+        // closed at once (a failed implicit-TLS handshake empties the pipeline). Happy eyeballs
+        // may start several channels (IPv6 and IPv4), each with a handler of its own.
+        let handlers = Mutex<[ObjectIdentifier: NIOLoopBound<SMTPReplyHandler>]>([:])
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(TimeAmount(server.connectTimeout))
             .channelInitializer { channel in
@@ -39,7 +44,10 @@ final class NIOSMTPTransport: SMTPTransport {
                         try pipeline.addHandler(NIOSSLClientHandler(context: implicitTLS, serverHostname: certificateName))
                     }
                     try pipeline.addHandler(ByteToMessageHandler(SMTPReplyDecoder()), name: decoderName)
-                    try pipeline.addHandler(SMTPReplyHandler())
+                    let handler = SMTPReplyHandler()
+                    try pipeline.addHandler(handler)
+                    let bound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
+                    handlers.withLock { $0[ObjectIdentifier(channel)] = bound }
                 }
             }
         let channel: any Channel
@@ -48,9 +56,10 @@ final class NIOSMTPTransport: SMTPTransport {
         } catch {
             throw SMTPConnectionErrors.connecting(error, to: server)
         }
-        let handler = try await channel.eventLoop.submit {
-            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: SMTPReplyHandler.self), eventLoop: channel.eventLoop)
-        }.get()
+        guard let handler = handlers.withLock({ $0[ObjectIdentifier(channel)] }) else {
+            channel.close(promise: nil)
+            throw SMTPError(kind: .connection, message: "The connection to \(server.endpoint) was set up without its SMTP handler")
+        }
         logger.debug("SMTP connected", metadata: ["smtp.server": "\(server.endpoint)", "smtp.security": "\(server.security.rawValue)"])
         return NIOSMTPTransport(channel: channel, handler: handler, server: server, tls: tls, logger: logger)
     }

@@ -33,7 +33,9 @@ actor SMTPClient {
     /// `sender` to `recipients` through `server`. Recipients the server refuses are reported
     /// in the result while the others get the message.
     /// - Throws: `SMTPError`: `.transient` or `.connection` (try again later), `.permanent`
-    ///   (the message or every recipient was refused), `.authentication`, `.tls`, `.protocolViolation`.
+    ///   (the message or every recipient was refused), `.authentication`, `.tls`, `.protocolViolation`;
+    ///   `CancellationError` when the task is cancelled while it waits for a connection (a send
+    ///   under way is not interrupted: its replies are bounded by the command timeout).
     func send(from sender: String, to recipients: [String], data: [UInt8], via server: SMTPServer) async throws -> SMTPSession.Delivery {
         guard !isShutDown else { throw SMTPError(kind: .connection, message: "The SMTP client was shut down") }
         guard !recipients.isEmpty else { throw SMTPError(kind: .permanent, message: "No recipients") }
@@ -59,6 +61,11 @@ actor SMTPClient {
     /// The most connections that were open at once to `server`.
     func mostOpenConnections(to server: SMTPServer) async -> Int {
         await pools[server]?.mostOpen ?? 0
+    }
+
+    /// How many senders wait for a connection to `server`.
+    func waitingSenders(for server: SMTPServer) async -> Int {
+        await pools[server]?.waitingCount ?? 0
     }
 
     private func pool(for server: SMTPServer) -> SMTPConnectionPool {

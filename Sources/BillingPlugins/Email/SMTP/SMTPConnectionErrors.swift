@@ -55,8 +55,6 @@ enum SMTPConnectionErrors {
             )
         case let error as NIOSSLError:
             return tlsError(error, server)
-        case let error as IOError:
-            return SMTPError(kind: .connection, message: "The connection to \(endpoint) failed while waiting for \(what): \(error)")
         default:
             return SMTPError(kind: .connection, message: "The connection to \(endpoint) failed while waiting for \(what): \(error)")
         }

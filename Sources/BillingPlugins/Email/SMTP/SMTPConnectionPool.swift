@@ -45,6 +45,8 @@ actor SMTPConnectionPool {
     private(set) var connectionsOpened = 0
     /// The most that were open at once.
     private(set) var mostOpen = 0
+    /// Senders waiting for a connection.
+    var waitingCount: Int { waiters.count }
 
     init(server: SMTPServer, group: any EventLoopGroup, logger: Logger, maxConnections: Int, idleTimeout: Duration) {
         precondition(maxConnections > 0, "maxConnectionsPerServer must be at least 1")

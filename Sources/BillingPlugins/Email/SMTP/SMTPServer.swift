@@ -32,7 +32,8 @@ struct SMTPServer: Sendable, Hashable, CustomStringConvertible {
     /// What the server's certificate must chain to.
     var trustRoots: TrustRoots
     /// The name the certificate must carry, when it is not `host` (a server dialled by IP
-    /// address whose certificate names its host). Also sent as SNI.
+    /// address whose certificate names its host). Also sent as SNI. Note that NIOSSL also
+    /// accepts a certificate whose IP-address SAN is the connected address, whatever the name.
     var tlsServerName: String?
     /// The name given in EHLO: this machine's host name as the server should see it.
     var clientName: String
