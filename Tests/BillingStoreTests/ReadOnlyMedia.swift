@@ -1,3 +1,4 @@
+import BilingusTestSupport
 import Foundation
 import Testing
 

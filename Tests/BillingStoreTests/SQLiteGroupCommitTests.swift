@@ -1,5 +1,6 @@
 @testable import BillingCore
 @testable import BillingStore
+import BilingusTestSupport
 import Dispatch
 import Foundation
 import Testing

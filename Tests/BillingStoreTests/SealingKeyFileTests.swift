@@ -1,3 +1,4 @@
+import BilingusTestSupport
 import BillingCore
 import BillingStore
 import Foundation

@@ -1,3 +1,4 @@
+import BilingusTestSupport
 import BillingCore
 import BillingStore
 import Foundation
@@ -16,20 +17,4 @@ struct StoreKind: Sendable, CustomTestStringConvertible {
 
     /// Every backend the conformance suite covers.
     static let all: [StoreKind] = [.inMemory, .sqlite]
-}
-
-/// Fresh database paths under one directory per test process, removed when the process exits.
-enum TemporaryFiles {
-    static let directory: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("bilingus-tests-\(ProcessInfo.processInfo.processIdentifier)")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        atexit {
-            try? FileManager.default.removeItem(at: TemporaryFiles.directory)
-        }
-        return url
-    }()
-
-    static func newPath(_ name: String = "events") -> String {
-        directory.appendingPathComponent("\(name)-\(UUID().uuidString).sqlite").path
-    }
 }
