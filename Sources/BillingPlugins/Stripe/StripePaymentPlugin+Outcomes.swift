@@ -53,24 +53,9 @@ extension StripePaymentPlugin {
     @discardableResult
     func announce(_ attempt: StripeAttempt, intent: StripePaymentIntent?, outcome: StripeOutcome, runtime: Runtime) async throws -> PaymentResult {
         if let event = try outcomeEvent(attempt, intent: intent, outcome: outcome, runtime: runtime) {
-            _ = try await publishOnce(event, runtime: runtime)
+            _ = try await runtime.config.publishOnce(event)
         }
         return result(attempt, intent: intent, outcome: outcome)
-    }
-
-    /// Stores `event` unless an event under its idempotency key is stored already, and
-    /// returns the stored one. Several paths (the charge, a capture, webhooks) announce
-    /// the same outcome, at different times; the first one's event stands.
-    func publishOnce(_ event: BillingEvent, runtime: Runtime) async throws -> BillingEvent {
-        guard let key = event.idempotencyKey else { return try await runtime.config.publisher.publish(event).event }
-        if let stored = try await runtime.config.events.event(tenantId: event.tenantId, idempotencyKey: key) { return stored }
-        do {
-            return try await runtime.config.publisher.publish(event).event
-        } catch let error as BillingError where error.code == .idempotencyConflict {
-            // Another path stored it a moment ago, saying it slightly differently.
-            guard let stored = try await runtime.config.events.event(tenantId: event.tenantId, idempotencyKey: key) else { throw error }
-            return stored
-        }
     }
 
     /// The ``PaymentResult`` for an outcome.

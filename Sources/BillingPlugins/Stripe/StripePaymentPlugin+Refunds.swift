@@ -79,7 +79,7 @@ extension StripePaymentPlugin {
                 timestamp: runtime.config.wallClock.now(), tenantId: attempt.tenantId, idempotencyKey: "\(Self.name):refund:\(refund.id)",
                 correlationId: attempt.correlationId, causationId: attempt.fromEvent ? EventID(attempt.attemptId) : nil
             )
-            eventId = try await publishOnce(event, runtime: runtime).id
+            eventId = try await runtime.config.publishOnce(event).id
         }
         let result = RefundResult(
             success: succeeded, refundId: refund.id, amount: amount, status: status,

@@ -91,6 +91,6 @@ extension StripePaymentPlugin {
         guard let event = try outcomeEvent(attempt, intent: intent, outcome: outcome, runtime: runtime) else {
             return .ignored("PaymentIntent \(intent.id) is \(intent.status): nothing to announce yet")
         }
-        return .handled([try await publishOnce(event, runtime: runtime).id])
+        return .handled([try await runtime.config.publishOnce(event).id])
     }
 }
