@@ -16,6 +16,8 @@ public struct NotificationStatus: RawRepresentable, Hashable, Sendable, Codable,
     public static let sent = NotificationStatus(rawValue: "sent")
     public static let delivered = NotificationStatus(rawValue: "delivered")
     public static let failed = NotificationStatus(rawValue: "failed")
+    /// A transient failure (a 4xx reply, no connection): it is tried again.
+    public static let retrying = NotificationStatus(rawValue: "retrying")
     public static let unknown = NotificationStatus(rawValue: "unknown")
 }
 
