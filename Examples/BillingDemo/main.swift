@@ -10,6 +10,10 @@
 // With STRIPE_API_KEY set (a test key, sk_test_...), the payment goes through
 // StripePaymentPlugin to Stripe instead of the demo plugin; STRIPE_BASE_URL points it
 // at another Stripe-API server (the local test server, say).
+//
+// The email plugin mails the invoice and the payment receipt: into a folder beside the
+// database (`<path>-mail/*.eml`), or, with SMTP_HOST set, through that server
+// (SMTP_PORT, SMTP_SECURITY, SMTP_USER, SMTP_PASSWORD, SMTP_FROM, SMTP_CA_FILE).
 import Bilingus
 import Foundation
 import Logging
@@ -31,6 +35,23 @@ if let stripeKey {
     paymentPlugin = .init(installAtStart: ["apiKey": .secret("demo_sk_not_a_real_key")]) { DemoPaymentPlugin() }
 }
 
+/// Mail: through SMTP when SMTP_HOST is set, else into a folder beside the database.
+let mailFolder = path + "-mail"
+var mailSettings: PluginSettings = [
+    "from": "billing@bilingus.example", "fromName": "Bilingus Demo", "events": ["invoice.generated", "payment.completed"],
+]
+let smtpHost = environment["SMTP_HOST"].flatMap { $0.isEmpty ? nil : $0 }
+if let smtpHost {
+    mailSettings["smtpHost"] = .init(.string(smtpHost))
+    if let port = environment["SMTP_PORT"].flatMap({ Int64($0) }) { mailSettings["smtpPort"] = .init(.int(port)) }
+    for (variable, key) in [("SMTP_SECURITY", "security"), ("SMTP_USER", "user"), ("SMTP_FROM", "from"), ("SMTP_CA_FILE", "trustedCertificatesFile")] {
+        if let value = environment[variable], !value.isEmpty { mailSettings[key] = .init(.string(value)) }
+    }
+    if let password = environment["SMTP_PASSWORD"], !password.isEmpty { mailSettings["password"] = .secret(password) }
+} else {
+    mailSettings["outboxDirectory"] = .init(.string(mailFolder))
+}
+
 try await BillingEngine.withEngine(
     BillingEngine.Configuration(paymentChecks: [RuleBasedFraudPlugin.name, RuleBasedTaxPlugin.name]),
     storage: .sqlite(path: path),
@@ -47,6 +68,7 @@ try await BillingEngine.withEngine(
             "sellerCountry": "DE",
         ]) { RuleBasedTaxPlugin() },
         paymentPlugin,
+        .init(installAtStart: mailSettings) { EmailNotificationPlugin(recipients: DemoUsers()) },
     ],
     logger: logger
 ) { engine in
@@ -114,7 +136,7 @@ try await BillingEngine.withEngine(
     }
 
     let eur = CurrencyCode.eur
-    let user = UserSnapshot(id: "user-1", email: "ada@example.com", name: "Ada", country: "DE", locale: "en")
+    let user = DemoUsers.ada
 
     print("\n1. Create a user")
     try await publish(UserCreated(user: user), key: "user-1-created")
@@ -182,10 +204,22 @@ try await BillingEngine.withEngine(
     print("  events(ofType: .paymentFailed, tenant: \"acme\") → \(try await store.events(ofType: .paymentFailed, tenant: "acme").count) event(s)")
     print("  events(matching: EventFilters(tenant: \"acme\", userId: \"user-1\")) → \(try await store.events(matching: EventFilters(tenant: "acme", userId: user.id)).count) event(s)")
 
-    // Let the payment plugin's durable subscription acknowledge what it handled.
-    let paymentSubscription = PluginManager.subscriptionName(of: payer)
-    for _ in 0..<500 where try await engine.subscriptions.status(of: paymentSubscription).lag > 0 {
-        try await Task.sleep(for: .milliseconds(10))
+    // Let the payment and email plugins' durable subscriptions acknowledge what they handled.
+    for plugin in [payer, EmailNotificationPlugin.name] {
+        let subscription = PluginManager.subscriptionName(of: plugin)
+        for _ in 0..<3000 where try await engine.subscriptions.status(of: subscription).lag > 0 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    print("\nMail (\(EmailNotificationPlugin.name)): " + (smtpHost.map { "sent through \($0)" } ?? "written as .eml files to \(mailFolder)"))
+    for sent in try await store.events(ofType: NotificationSent.eventType, tenant: "acme") {
+        let notification = try sent.decodePayload(as: NotificationSent.self)
+        print("    \(notification.template) → \(notification.recipient) (\(notification.locale ?? "-")): notification.sent")
+    }
+    for failed in try await store.events(ofType: NotificationFailed.eventType, tenant: "acme") {
+        let notification = try failed.decodePayload(as: NotificationFailed.self)
+        print("    \(notification.template) → \(notification.recipient): notification.failed (\(notification.code)): \(notification.reason)")
     }
     print("\nHealth:")
     print((await engine.health()).description.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
