@@ -1,4 +1,5 @@
 import BillingCore
+import CoreMetrics
 import Foundation
 import Logging
 
@@ -51,6 +52,11 @@ extension EmailNotificationPlugin {
             throw BillingError(.stateConflict, "Another delivery is sending \(draft.notificationId) right now; it is tried again later", underlying: error)
         }
 
+        let started = ContinuousClock.now
+        defer {
+            CoreMetrics.Timer(label: "billing.email.send.duration", dimensions: [("destination", settings.isSMTP ? "smtp" : "outbox")], factory: runtime.config.metrics)
+                .record(duration: ContinuousClock.now - started)
+        }
         do {
             try await transmit(bytes, record: record, settings: settings, runtime: runtime)
             runtime.health.record(nil)
@@ -109,6 +115,7 @@ extension EmailNotificationPlugin {
         var record = record
         record.updatedAt = runtime.config.wallClock.now()
         _ = try await runtime.config.state.put(key, encoding: record, if: version.map { .version($0) } ?? .absent)
+        Counter(label: "billing.email.messages", dimensions: [("outcome", record.status.rawValue)], factory: runtime.config.metrics).increment()
         let level: Logger.Level = record.status == .sent ? .info : .warning
         runtime.config.logger.log(
             level: level, "Email \(record.status) to \(record.recipient) (\(record.template))",

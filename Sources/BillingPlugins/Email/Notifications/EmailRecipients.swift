@@ -2,7 +2,7 @@ public import BillingCore
 
 /// Where the email plugin finds a user's address and locale when the event does not
 /// carry them (`payment.completed` names only the user id). The host implements it
-/// over its own user records and passes it to ``EmailNotificationPlugin/init(recipients:)``.
+/// over its own user records and passes it to ``EmailNotificationPlugin/init(recipients:events:)``.
 ///
 /// ```swift
 /// struct Users: EmailRecipientLookup {

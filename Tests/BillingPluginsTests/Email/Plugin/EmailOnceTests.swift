@@ -39,6 +39,8 @@ struct EmailOnceTests {
         #expect(text.contains("Content-Type: multipart/alternative;"))
         let status = try #require(try await harness.plugin.notifications(forEvent: event.id).first)
         #expect(status.status == .sent && status.smtpCode == nil && status.attempts == 1)
+        #expect(try harness.metrics.expectCounter("billing.email.messages", [("outcome", "sent")]).totalValue == 1)
+        #expect(try harness.metrics.expectTimer("billing.email.send.duration", [("destination", "outbox")]).values.count == 1)
     }
 
     @Test("Recorded as queued, then the process died before sending: the redelivery sends it, once")
