@@ -40,8 +40,11 @@ public enum StorageConformance {
     /// Outgoing-webhook endpoints: round trip, tenant scopes, paging, compare-and-set, deletion.
     public static let webhookEndpointStore: [StorageConformanceCheck] = WebhookEndpointChecks.all
 
+    /// Webhook messages: enqueue once, claims and their lapse, settlement by the holder, the log, requeue, pruning.
+    public static let webhookMessageStore: [StorageConformanceCheck] = WebhookMessageChecks.all
+
     /// Every check, suite by suite.
     public static var all: [StorageConformanceCheck] {
-        [eventStore, subscriptionStore, pluginRecordStore, pluginStateStore, webhookEndpointStore].flatMap(\.self)
+        [eventStore, subscriptionStore, pluginRecordStore, pluginStateStore, webhookEndpointStore, webhookMessageStore].flatMap(\.self)
     }
 }

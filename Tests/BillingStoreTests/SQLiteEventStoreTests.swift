@@ -63,8 +63,8 @@ struct SQLiteEventStoreTests {
         #expect(try await store.scalarOnWriter("SELECT max(version) FROM schema_migrations") == SQLiteSchema.latestVersion)
         #expect(
             try await store.scalarOnWriter(
-                "SELECT count(*) FROM sqlite_master WHERE name IN ('events', 'plugins', 'subscriptions', 'dead_letters', 'delivery_attempts', 'plugin_state', 'webhook_endpoints')"
-            ) == 7
+                "SELECT count(*) FROM sqlite_master WHERE name IN ('events', 'plugins', 'subscriptions', 'dead_letters', 'delivery_attempts', 'plugin_state', 'webhook_endpoints', 'webhook_messages', 'webhook_attempts')"
+            ) == 9
         )
         // Migration 3 dropped schema 1's unused webhook table; migration 5 brought the real one.
         #expect(try await store.scalarOnWriter("SELECT count(*) FROM pragma_table_info('webhook_endpoints') WHERE name = 'secrets'") == 1)

@@ -73,6 +73,6 @@ public protocol PluginRecordStore: Sendable {
     func deletePluginRecord(named name: String) async throws -> Bool
 }
 
-/// Everything the engine persists: events, subscriptions, installed plugins, plugin state
-/// and webhook endpoints.
-public typealias BillingStorage = DurableStore & PluginRecordStore & PluginStateStore & WebhookEndpointStore
+/// Everything the engine persists: events, subscriptions, installed plugins, plugin state,
+/// webhook endpoints and webhook messages.
+public typealias BillingStorage = DurableStore & PluginRecordStore & PluginStateStore & WebhookEndpointStore & WebhookMessageStore

@@ -43,7 +43,14 @@ extension InMemoryEventStore {
     }
 
     public func deleteWebhookEndpoint(id: String) async throws -> Bool {
-        try withState { $0.webhookEndpoints.removeValue(forKey: id) != nil }
+        try withState { state in
+            // Its messages and their log go with it, as the SQL tables cascade.
+            for (messageId, message) in state.webhookMessages where message.endpointId == id {
+                state.webhookMessages[messageId] = nil
+                state.webhookAttempts[messageId] = nil
+            }
+            return state.webhookEndpoints.removeValue(forKey: id) != nil
+        }
     }
 
     private static func normalized(_ endpoint: WebhookEndpointRecord) -> WebhookEndpointRecord {

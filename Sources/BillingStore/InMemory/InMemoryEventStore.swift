@@ -29,6 +29,8 @@ public final class InMemoryEventStore: BillingStorage {
         var nextDeadLetterID: Int64 = 1
         var pluginRecords: [String: PluginRecord] = [:]
         var webhookEndpoints: [String: WebhookEndpointRecord] = [:]
+        var webhookMessages: [String: WebhookMessageRecord] = [:]
+        var webhookAttempts: [String: [WebhookAttemptRecord]] = [:]
         var pluginState: [String: [String: PluginStateEntry]] = [:]
         var lastPluginStateVersion: Int64 = 0
         var closed = false
