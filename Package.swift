@@ -141,9 +141,9 @@ let package = Package(
         ),
         .testTarget(
             name: "BillingPluginsTests",
-            // The helper executable is the child process the Stripe crash test kills.
+            // The helper executable is the child process the Stripe and email crash tests kill; they read its SQLite file.
             dependencies: [
-                "BillingPlugins", "BillingTesting", "BilingusTestSupport", "BilingusTestHelper",
+                "BillingPlugins", "BillingStore", "BillingTesting", "BilingusTestSupport", "BilingusTestHelper",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

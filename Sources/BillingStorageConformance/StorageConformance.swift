@@ -37,8 +37,11 @@ public enum StorageConformance {
     /// Plugins' own key-value state: conditions, versions, expiry, listing.
     public static let pluginStateStore: [StorageConformanceCheck] = [PluginStateWriteChecks.all, PluginStateListingChecks.all].flatMap(\.self)
 
+    /// Outgoing-webhook endpoints: round trip, tenant scopes, paging, compare-and-set, deletion.
+    public static let webhookEndpointStore: [StorageConformanceCheck] = WebhookEndpointChecks.all
+
     /// Every check, suite by suite.
     public static var all: [StorageConformanceCheck] {
-        [eventStore, subscriptionStore, pluginRecordStore, pluginStateStore].flatMap(\.self)
+        [eventStore, subscriptionStore, pluginRecordStore, pluginStateStore, webhookEndpointStore].flatMap(\.self)
     }
 }

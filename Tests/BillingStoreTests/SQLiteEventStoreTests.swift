@@ -63,10 +63,11 @@ struct SQLiteEventStoreTests {
         #expect(try await store.scalarOnWriter("SELECT max(version) FROM schema_migrations") == SQLiteSchema.latestVersion)
         #expect(
             try await store.scalarOnWriter(
-                "SELECT count(*) FROM sqlite_master WHERE name IN ('events', 'plugins', 'subscriptions', 'dead_letters', 'delivery_attempts', 'plugin_state')"
-            ) == 6
+                "SELECT count(*) FROM sqlite_master WHERE name IN ('events', 'plugins', 'subscriptions', 'dead_letters', 'delivery_attempts', 'plugin_state', 'webhook_endpoints')"
+            ) == 7
         )
-        #expect(try await store.scalarOnWriter("SELECT count(*) FROM sqlite_master WHERE name = 'webhook_endpoints'") == 0, "the unused table is gone")
+        // Migration 3 dropped schema 1's unused webhook table; migration 5 brought the real one.
+        #expect(try await store.scalarOnWriter("SELECT count(*) FROM pragma_table_info('webhook_endpoints') WHERE name = 'secrets'") == 1)
         #expect(try await store.scalarOnWriter("PRAGMA secure_delete") == 1)
         #expect(try await store.scalarOnWriter("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'events_%'") == 6)
         _ = try await store.append([BillingEvent(type: .userCreated)])

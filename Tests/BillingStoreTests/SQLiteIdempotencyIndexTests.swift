@@ -72,7 +72,7 @@ struct SQLiteIdempotencyIndexTests {
         for sql in [
             "DROP INDEX events_idempotency", "ALTER TABLE events DROP COLUMN idempotency_hash",
             "CREATE UNIQUE INDEX events_idempotency ON events(coalesce(tenant_id, ''), idempotency_key) WHERE idempotency_key IS NOT NULL",
-            "DELETE FROM schema_migrations WHERE version >= 4",
+            "DROP TABLE webhook_endpoints", "DELETE FROM schema_migrations WHERE version >= 4",
         ] {
             try await old.executeOnWriter(sql)
         }

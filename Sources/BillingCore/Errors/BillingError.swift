@@ -40,6 +40,8 @@ public struct BillingError: Error, Sendable, CustomStringConvertible {
         public static let storageFailure = Code("storage.failure")
         /// A requested record does not exist.
         public static let notFound = Code("not_found")
+        /// Something with that id or name exists already; nothing was written.
+        public static let alreadyExists = Code("already_exists")
         /// An operation did not finish within its deadline.
         public static let timeout = Code("timeout")
         /// The component has been shut down and no longer accepts work.

@@ -73,5 +73,6 @@ public protocol PluginRecordStore: Sendable {
     func deletePluginRecord(named name: String) async throws -> Bool
 }
 
-/// Everything the engine persists: events, subscriptions, installed plugins and plugin state.
-public typealias BillingStorage = DurableStore & PluginRecordStore & PluginStateStore
+/// Everything the engine persists: events, subscriptions, installed plugins, plugin state
+/// and webhook endpoints.
+public typealias BillingStorage = DurableStore & PluginRecordStore & PluginStateStore & WebhookEndpointStore

@@ -28,6 +28,7 @@ public final class InMemoryEventStore: BillingStorage {
         var deadLetters: [Int64: DeadLetterRecord] = [:]
         var nextDeadLetterID: Int64 = 1
         var pluginRecords: [String: PluginRecord] = [:]
+        var webhookEndpoints: [String: WebhookEndpointRecord] = [:]
         var pluginState: [String: [String: PluginStateEntry]] = [:]
         var lastPluginStateVersion: Int64 = 0
         var closed = false

@@ -175,6 +175,32 @@ enum SQLiteSchema {
             ],
             backfill: SQLiteSchema.hashIdempotencyKeys
         ),
+        SQLiteMigration(
+            version: 5,
+            name: "outgoing webhook endpoints",
+            statements: [
+                // One row per endpoint; a NULL tenant is host-wide. Patterns, metadata and the
+                // sealed secrets are canonical JSON; `version` grows at every update.
+                """
+                CREATE TABLE webhook_endpoints (
+                    id TEXT PRIMARY KEY,
+                    tenant_id TEXT,
+                    url TEXT NOT NULL,
+                    event_patterns TEXT NOT NULL,
+                    is_active INTEGER NOT NULL,
+                    disabled_reason TEXT,
+                    description TEXT,
+                    metadata TEXT NOT NULL,
+                    rate_limit_per_second INTEGER,
+                    secrets TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                ) WITHOUT ROWID
+                """,
+                "CREATE INDEX webhook_endpoints_tenant ON webhook_endpoints(tenant_id, id)",
+            ]
+        ),
     ]
 
     /// The schema version whose idempotency index holds hashes.

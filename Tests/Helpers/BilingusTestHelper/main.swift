@@ -11,6 +11,8 @@
 //   BilingusTestHelper lease <path>                   consume "shared" with a short lease, forever
 //   BilingusTestHelper stripe-pay <path> <url> <key> initiate|resume
 //                                                     pay through the Stripe plugin until payment.completed
+//   BilingusTestHelper email-burst <path> <smtp host> <port> <user> <password> <ca file> <count> <recipient-prefix>
+//                                                     mail count user.created welcomes through the email plugin until all settle
 import BillingCore
 import BillingStore
 import Foundation
@@ -31,6 +33,18 @@ guard arguments.count >= 3 else {
     exit(2)
 }
 let path = arguments[2]
+if arguments[1] == "email-burst" {
+    guard let burst = EmailBurst(arguments[2...]) else { exit(2) }
+    var quiet = Logger(label: "helper")
+    quiet.logLevel = .critical
+    do {
+        try await emailBurst(burst, logger: quiet)
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        exit(1)
+    }
+}
 if arguments[1] == "stripe-pay" {
     guard arguments.count == 6 else { exit(2) }
     var quiet = Logger(label: "helper")

@@ -43,19 +43,25 @@ struct EmailOnceTests {
         #expect(try harness.metrics.expectTimer("billing.email.send.duration", [("destination", "outbox")]).values.count == 1)
     }
 
-    @Test("Recorded as queued, then the process died before sending: the redelivery sends it, once")
-    func crashBeforeSending() async throws {
-        let directory = TemporaryFiles.newPath("outbox", suffix: "")
-        let harness = try await Self.harness(directory)
+    /// A stored `user.created` for ada@example.com whose message a crashed process left recorded as `status`.
+    private static func leftBehind(_ status: NotificationStatus, _ harness: PluginHarness<EmailNotificationPlugin>) async throws -> (BillingEvent, String) {
         let event = try Self.event(harness)
         _ = try await harness.store.append([event])
         let id = EmailNotificationRecord.notificationId(eventId: event.id, template: "user.created", recipient: "ada@example.com")
         let now = harness.clock.wallClock.now()
-        let queued = EmailNotificationRecord(
-            notificationId: id, sourceEventId: event.id, template: "user.created", recipient: "ada@example.com", status: .queued, attempts: 1,
+        let record = EmailNotificationRecord(
+            notificationId: id, sourceEventId: event.id, template: "user.created", recipient: "ada@example.com", status: status, attempts: 1,
             messageId: EmailNotificationRecord.messageId(notificationId: id, domain: "bilingus.test"), createdAt: now, updatedAt: now
         )
-        try await harness.state.put(EmailNotificationRecord.key(notificationId: id), encoding: queued, if: .absent)
+        try await harness.state.put(EmailNotificationRecord.key(notificationId: id), encoding: record, if: .absent)
+        return (event, id)
+    }
+
+    @Test("Recorded as queued, then the process died before sending: the redelivery sends it, once")
+    func crashBeforeSending() async throws {
+        let directory = TemporaryFiles.newPath("outbox", suffix: "")
+        let harness = try await Self.harness(directory)
+        let (event, id) = try await Self.leftBehind(.queued, harness)
 
         #expect(try await harness.redeliver(event).success)
         #expect(try Self.files(directory).count == 1)
@@ -68,15 +74,7 @@ struct EmailOnceTests {
     func crashAfterSending() async throws {
         let directory = TemporaryFiles.newPath("outbox", suffix: "")
         let harness = try await Self.harness(directory)
-        let event = try Self.event(harness)
-        _ = try await harness.store.append([event])
-        let id = EmailNotificationRecord.notificationId(eventId: event.id, template: "user.created", recipient: "ada@example.com")
-        let now = harness.clock.wallClock.now()
-        let sent = EmailNotificationRecord(
-            notificationId: id, sourceEventId: event.id, template: "user.created", recipient: "ada@example.com", status: .sent, attempts: 1,
-            messageId: EmailNotificationRecord.messageId(notificationId: id, domain: "bilingus.test"), createdAt: now, updatedAt: now
-        )
-        try await harness.state.put(EmailNotificationRecord.key(notificationId: id), encoding: sent, if: .absent)
+        let (event, _) = try await Self.leftBehind(.sent, harness)
 
         #expect(try await harness.redeliver(event).success)
         #expect(try Self.files(directory).isEmpty, "the server had it already: nothing is sent again")
