@@ -4,7 +4,8 @@ public import Foundation
 
 extension BillingError.Code {
     /// An inbound webhook's signature is missing, malformed, outside the time tolerance, or
-    /// made with none of the configured signing secrets. Reject the request; nothing changed.
+    /// made with none of the configured signing secrets (Stripe's `Stripe-Signature`, or the
+    /// Standard Webhooks headers that ``WebhookVerifier`` checks). Reject the request; nothing changed.
     public static let webhookSignatureInvalid = BillingError.Code("webhook.signature_invalid")
 }
 
@@ -48,12 +49,13 @@ public enum StripeWebhookSignature {
             throw invalid("The Stripe-Signature header has no v1 signature")
         }
         let timestamp = Date(timeIntervalSince1970: TimeInterval(parsed.seconds))
-        let age = now.timeIntervalSince(timestamp)
-        let (toleranceSeconds, toleranceAttoseconds) = tolerance.components
-        let allowed = Double(toleranceSeconds) + Double(toleranceAttoseconds) / 1e18
-        guard abs(age) <= allowed else {
-            let direction = age > 0 ? "old" : "in the future"
-            throw invalid("The Stripe-Signature timestamp is \(Int64(abs(age).rounded(.down))) s \(direction), beyond the tolerance of \(toleranceSeconds) s")
+        switch SignedTimestampWindow(timestamp: parsed.seconds, now: now, tolerance: tolerance) {
+        case .within:
+            break
+        case .tooOld(let seconds):
+            throw invalid("The Stripe-Signature timestamp is \(seconds) s old, beyond the tolerance of \(tolerance.components.seconds) s")
+        case .tooNew(let seconds):
+            throw invalid("The Stripe-Signature timestamp is \(seconds) s in the future, beyond the tolerance of \(tolerance.components.seconds) s")
         }
         guard !secrets.isEmpty else {
             throw invalid("No webhook signing secret is configured, so no Stripe-Signature can be verified")
