@@ -25,7 +25,8 @@ struct EmailBurst {
 }
 
 /// `count` welcome mails through the email plugin on a SQLite file, for the crash test: it
-/// publishes one `user.created` per user (idempotently, so a rerun publishes nothing new),
+/// publishes one `user.created` per user, one at a time (idempotently, so a rerun publishes
+/// nothing new),
 /// reports each `notification.sent` it finds stored as `sent <recipient> <message-id>`, and
 /// returns once every message is settled, reporting `stored <recipient> <message-id> <attempts>` for each stored
 /// `notification.sent` and then `settled <n>`. The test kills it at random while it sends.
@@ -41,15 +42,12 @@ func emailBurst(_ burst: EmailBurst, logger: Logger) async throws {
     try await BillingEngine.withEngine(
         configuration, storage: .sqlite(path: burst.path), plugins: [.init(installAtStart: settings) { EmailNotificationPlugin() }], logger: logger
     ) { engine in
-        let users = try (0..<burst.count).map { index in
-            let user = UserSnapshot(id: "\(burst.prefix)-\(index)", email: burst.address(index), name: "User \(index)", locale: "en")
-            return try BillingEvent(UserCreated(user: user), timestamp: engine.events.wallClock.now(), idempotencyKey: "\(burst.prefix)-user-\(index)")
-        }
-        let stored = try await engine.events.publish(users)
-        report("published \(stored.filter { !$0.isDuplicate }.count)")
-
+        // One user at a time, the next once the last one's message is settled, with a pause:
+        // the test's kills then land while mailing, however loaded the machine is.
         var seen = Set<String>()
-        for _ in 0..<6000 {
+        var published = 0
+        let deadline = ContinuousClock.now + .seconds(120)
+        func reportSettled() async throws -> Set<String> {
             let sent = try await engine.storage.events(ofType: NotificationSent.eventType, tenant: .any).map { try $0.decodePayload(as: NotificationSent.self) }
             for payload in sent where seen.insert(payload.notificationId).inserted {
                 report("sent \(payload.recipient) \(payload.messageId ?? "-")")
@@ -58,13 +56,25 @@ func emailBurst(_ burst: EmailBurst, logger: Logger) async throws {
             for payload in failed where seen.insert(payload.notificationId).inserted {
                 report("failed \(payload.recipient) \(payload.code)")
             }
-            if Set(sent.map(\.recipient) + failed.map(\.recipient)).count >= burst.count {
-                for payload in sent { report("stored \(payload.recipient) \(payload.messageId ?? "-") \(payload.attempts)") }
-                report("settled \(sent.count + failed.count)")
-                return
-            }
-            try await Task.sleep(for: .milliseconds(20))
+            return Set(sent.map(\.recipient) + failed.map(\.recipient))
         }
-        throw BillingError(.timeout, "not every message settled within 120 s")
+        for index in 0..<burst.count {
+            let user = UserSnapshot(id: "\(burst.prefix)-\(index)", email: burst.address(index), name: "User \(index)", locale: "en")
+            let event = try BillingEvent(UserCreated(user: user), timestamp: engine.events.wallClock.now(), idempotencyKey: "\(burst.prefix)-user-\(index)")
+            published += try await engine.events.publish(event).isDuplicate ? 0 : 1
+            var settled = try await reportSettled()
+            guard !settled.contains(burst.address(index)) else { continue }
+            while !settled.contains(burst.address(index)) {
+                guard ContinuousClock.now < deadline else { throw BillingError(.timeout, "not every message settled within 120 s") }
+                try await Task.sleep(for: .milliseconds(10))
+                settled = try await reportSettled()
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        report("published \(published)")
+        let sent = try await engine.storage.events(ofType: NotificationSent.eventType, tenant: .any).map { try $0.decodePayload(as: NotificationSent.self) }
+        let failed = try await engine.storage.events(ofType: NotificationFailed.eventType, tenant: .any)
+        for payload in sent { report("stored \(payload.recipient) \(payload.messageId ?? "-") \(payload.attempts)") }
+        report("settled \(sent.count + failed.count)")
     }
 }

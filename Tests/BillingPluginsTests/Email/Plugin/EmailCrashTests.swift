@@ -44,14 +44,16 @@ struct EmailCrashTests {
             }
             child.kill()
             let status = await child.waitForExit()
+            if status == 0, child.lines.last?.hasPrefix("settled ") == true {
+                break  // a loaded machine let this child finish before the kill: the rest is the drain's
+            }
             #expect(status == SIGKILL, "round \(round): the child was killed, it did not finish or fail by itself")
-            #expect(!child.lines.contains { $0.hasPrefix("settled ") }, "round \(round): killed before every message was sent")
             let records = try await Self.records(path)
             known = Set(records.filter { $0.status == .sent }.map(\.recipient))
             inFlight.append(Set(records.filter { $0.status == .queued }.map(\.recipient)))
             cursors.append(try await Self.cursors(path))
         }
-        #expect(known.count < Self.count, "some messages are left for the drain")
+        #expect(inFlight.count >= 3, "at least 3 kills landed while mailing (\(inFlight.count) of \(Self.kills))")
 
         let drain = try ChildProcess(arguments)
         let status = await drain.waitForExit()
