@@ -43,7 +43,7 @@ extension SQLiteEventStore: WebhookMessageStore {
     public func claimWebhookMessages(now: Date, claimUntil: Date, limit: Int, excluding excludedEndpoints: Set<String>) async throws -> [WebhookMessageRecord] {
         guard limit >= 1 else { throw BillingError.invalid("limit", "limit must be at least 1") }
         let excluded = CanonicalJSON.string(.array(excludedEndpoints.sorted().map { .string($0) }))
-        let ids = try await writer.withConnection { connection -> [String] in
+        return try await writer.withConnection { connection -> [WebhookMessageRecord] in
             try connection.transaction("claim webhook messages") {
                 let select = try connection.statement(
                     """
@@ -58,26 +58,26 @@ extension SQLiteEventStore: WebhookMessageStore {
                 select.bind(3, Int64(limit))
                 var ids: [String] = []
                 while try select.step("find due webhook messages") { ids.append(select.string(0) ?? "") }
+                // The claimed row comes back from the update itself: no second read per message.
                 let claim = try connection.statement(
-                    "UPDATE webhook_messages SET attempts = attempts + 1, claim_token = ?2, claimed_until = ?3, updated_at = ?4 WHERE id = ?1")
+                    """
+                    UPDATE webhook_messages SET attempts = attempts + 1, claim_token = ?2, claimed_until = ?3, updated_at = ?4 WHERE id = ?1
+                    RETURNING \(Self.messageColumns)
+                    """)
                 defer { claim.reset() }
                 var generator = SystemRandomNumberGenerator()
+                var claimed: [WebhookMessageRecord] = []
                 for id in ids {
                     claim.reset()
                     claim.bind(1, id)
                     claim.bind(2, Int64.random(in: 1...Int64.max, using: &generator))
                     claim.bind(3, Timestamp.microseconds(claimUntil))
                     claim.bind(4, Timestamp.microseconds(now))
-                    _ = try claim.step("claim a webhook message")
+                    while try claim.step("claim a webhook message") { claimed.append(try Self.decodeMessage(claim)) }
                 }
-                return ids
+                return claimed
             }
         }
-        var claimed: [WebhookMessageRecord] = []
-        for id in ids {
-            if let message = try await webhookMessage(id: id) { claimed.append(message) }
-        }
-        return claimed
     }
 
     public func settleWebhookMessage(

@@ -57,21 +57,23 @@ extension SQLiteEventStore: WebhookEndpointStore {
     }
 
     public func updateWebhookEndpoint(_ endpoint: WebhookEndpointRecord, expectedVersion: Int64) async throws -> WebhookEndpointRecord? {
-        let updated = try await writer.withConnection { connection -> Bool in
+        try await writer.withConnection { connection -> WebhookEndpointRecord? in
+            // The stored row comes back from the update itself (none when the version did not match).
             let update = try connection.statement(
                 """
                 UPDATE webhook_endpoints SET url = ?3, event_patterns = ?4, is_active = ?5, disabled_reason = ?6, description = ?7,
                     metadata = ?8, rate_limit_per_second = ?9, secrets = ?10, version = version + 1, updated_at = ?13
                 WHERE id = ?1 AND version = ?14
+                RETURNING \(Self.endpointColumns)
                 """
             )
             defer { update.reset() }
             Self.bind(endpoint, to: update)
             update.bind(14, expectedVersion)
-            _ = try update.step("update a webhook endpoint")
-            return connection.changes > 0
+            var stored: WebhookEndpointRecord?
+            while try update.step("update a webhook endpoint") { stored = try Self.decodeEndpoint(update) }
+            return stored
         }
-        return updated ? try await webhookEndpoint(id: endpoint.id) : nil
     }
 
     public func deleteWebhookEndpoint(id: String) async throws -> Bool {
