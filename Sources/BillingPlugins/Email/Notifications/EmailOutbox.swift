@@ -3,8 +3,8 @@ import Foundation
 
 /// A folder of `.eml` files that stands in for a mail server: for development, the
 /// demo, or a pickup directory another program sends from. Each message is one file
-/// named after its notification, written whole (a temporary file renamed), so a reader
-/// never sees half a message and a second write of the same message replaces it.
+/// named after its notification, written whole (a temporary file renamed over it), so a
+/// reader never sees half a message and a second write of the same message replaces it.
 struct EmailOutbox: Sendable {
     let directory: String
 
@@ -20,8 +20,8 @@ struct EmailOutbox: Sendable {
         let temporary = path + ".partial"
         do {
             try Data(message).write(to: URL(fileURLWithPath: temporary))
-            if fileManager.fileExists(atPath: path) { try fileManager.removeItem(atPath: path) }
-            try fileManager.moveItem(atPath: temporary, toPath: path)
+            // rename(2) replaces an existing file in one step: never a moment without the message.
+            guard rename(temporary, path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         } catch {
             try? fileManager.removeItem(atPath: temporary)
             throw BillingError(.emailOutboxFailure, "Cannot write \(path): \(error.localizedDescription)", underlying: error)
