@@ -71,14 +71,11 @@ extension EmailNotificationPlugin {
             record.enhancedCode = error.enhancedCode
             record.errorCode = error.billingCode.rawValue
             record.error = error.message
-            record.status = error.kind == .permanent ? .failed : giveUpOrRetry(record, settings)
+            if error.kind == .permanent { record.status = .failed } else { retryOrGiveUp(&record, settings) }
         } catch let error as BillingError {
             record.errorCode = error.code.rawValue
             record.error = error.message
-            record.status = giveUpOrRetry(record, settings)
-        }
-        if record.status == .failed, record.errorCode != BillingError.Code.emailRejected.rawValue, record.attempts >= settings.maxSendAttempts {
-            record.error = "Gave up after \(record.attempts) attempts: \(record.error ?? "")"
+            retryOrGiveUp(&record, settings)
         }
         return try await settle(record, key: key, after: written.version, runtime: runtime)
     }
@@ -106,8 +103,14 @@ extension EmailNotificationPlugin {
         }
     }
 
-    private func giveUpOrRetry(_ record: EmailNotificationRecord, _ settings: EmailSettings) -> NotificationStatus {
-        record.attempts >= settings.maxSendAttempts ? .failed : .retrying
+    /// A failure that may pass: `retrying`, or `failed` once the last attempt is spent.
+    private func retryOrGiveUp(_ record: inout EmailNotificationRecord, _ settings: EmailSettings) {
+        guard record.attempts >= settings.maxSendAttempts else {
+            record.status = .retrying
+            return
+        }
+        record.status = .failed
+        record.error = "Gave up after \(record.attempts) attempts: \(record.error ?? "")"
     }
 
     /// Writes the record's new state and announces it if it is settled.
