@@ -1,5 +1,4 @@
 import BillingCore
-import Crypto
 import Foundation
 
 /// One payment attempt as the plugin records it in its state store, under
@@ -35,7 +34,7 @@ struct StripeAttempt: Codable, Sendable, Hashable {
         let key = "bilingus:\(attemptId):\(operation)"
         // Stripe takes keys of at most 255 characters; a longer one (a caller's long refund key) is hashed.
         guard key.utf8.count > 255 else { return key }
-        return "bilingus:sha256:" + SHA256.hash(data: Array(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        return "bilingus:sha256:" + sha256Hex(key)
     }
 
     /// The idempotency key of the Bilingus event announcing `outcome` for this attempt:

@@ -1,5 +1,4 @@
 import BillingCore
-import Crypto
 import Foundation
 
 /// One message as the plugin records it in its state store, under
@@ -46,7 +45,7 @@ struct EmailNotificationRecord: Codable, Sendable, Hashable {
     static func notificationId(eventId: EventID, template: String, recipient: String) -> String {
         let readable = "\(eventId):\(template):\(recipient.lowercased())"
         guard readable.utf8.count > maxNotificationIdBytes else { return readable }
-        return "\(eventId):\(template.prefix(64)):sha256:\(hex(SHA256.hash(data: Array(recipient.lowercased().utf8))).prefix(32))"
+        return "\(eventId):\(template.prefix(64)):sha256:\(sha256Hex(recipient.lowercased()).prefix(32))"
     }
 
     /// The state key of a notification.
@@ -54,15 +53,11 @@ struct EmailNotificationRecord: Codable, Sendable, Hashable {
 
     /// A Message-ID derived from the notification id: stable across attempts and restarts.
     static func messageId(notificationId: String, domain: String) -> String {
-        "\(hex(SHA256.hash(data: Array(notificationId.utf8))).prefix(32))@\(domain)"
+        "\(sha256Hex(notificationId).prefix(32))@\(domain)"
     }
 
     /// The idempotency key of the event announcing `outcome` (`sent`, `failed`).
     func eventKey(_ outcome: String) -> String { "\(EmailNotificationPlugin.name):\(notificationId):\(outcome)" }
-
-    private static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
-    }
 
     /// What ``EmailNotificationPlugin/notificationStatus(_:)`` shows.
     var publicStatus: EmailNotificationStatus {

@@ -1,6 +1,4 @@
 import BillingCore
-import Crypto
-import Foundation
 
 /// What a webhook request carries: the event as canonical JSON
 /// `{"data", "id", "tenantId", "timestamp", "type"}` (keys in canonical order), the same
@@ -19,7 +17,6 @@ enum WebhookPayload {
     /// The `webhook-id` of `event` for `endpointId`: stable across attempts and restarts,
     /// unique per pair, and without the `.` the signed content uses as separator.
     static func messageId(eventId: EventID, endpointId: String) -> String {
-        let digest = SHA256.hash(data: Array("\(eventId)|\(endpointId)".utf8))
-        return "msg_" + digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+        "msg_" + sha256Hex("\(eventId)|\(endpointId)").prefix(32)
     }
 }
