@@ -8,23 +8,18 @@ final class EmailHealth: Sendable {
     /// How many failures in a row make the plugin unhealthy.
     static let threshold = 3
 
-    private let state = Locked<(failures: Int, last: SMTPError?)>((0, nil))
+    private let failures = FailureStreak<SMTPError>()
 
     /// Records one send: `nil` when the server answered, else its error.
     func record(_ error: SMTPError?) {
-        state.withLock { state in
-            switch error?.kind {
-            case .connection?, .tls?, .authentication?, .protocolViolation?:
-                state = (state.failures + 1, error)
-            default:
-                state = (0, nil)
-            }
+        switch error?.kind {
+        case .connection?, .tls?, .authentication?, .protocolViolation?: failures.record(error)
+        default: failures.record(nil)
         }
     }
 
     var health: PluginHealth {
-        let (failures, last) = state.withLock { $0 }
-        guard failures >= Self.threshold, let last else { return .healthy }
-        return .unhealthy("the last \(failures) sends failed (\(last.billingCode.rawValue)): \(last.message); messages are retried")
+        guard let (count, last) = failures.streak(atLeast: Self.threshold) else { return .healthy }
+        return .unhealthy("the last \(count) sends failed (\(last.billingCode.rawValue)): \(last.message); messages are retried")
     }
 }

@@ -7,22 +7,17 @@ final class StripeHealth: Sendable {
     /// How many failures in a row make the plugin unhealthy.
     static let threshold = 3
 
-    private let state = Locked<(failures: Int, last: StripeError.Kind?)>((0, nil))
+    private let failures = FailureStreak<StripeError.Kind>()
 
     func record(_ outcome: StripeError.Kind?) {
-        state.withLock { state in
-            switch outcome {
-            case .api?, .connection?, .rateLimit?:
-                state = (state.failures + 1, outcome)
-            default:
-                state = (0, nil)
-            }
+        switch outcome {
+        case .api?, .connection?, .rateLimit?: failures.record(outcome)
+        default: failures.record(nil)
         }
     }
 
     var health: PluginHealth {
-        let (failures, last) = state.withLock { $0 }
-        guard failures >= Self.threshold, let last else { return .healthy }
-        return .unhealthy("the last \(failures) requests to Stripe failed (\(last.rawValue)); payments are retried")
+        guard let (count, last) = failures.streak(atLeast: Self.threshold) else { return .healthy }
+        return .unhealthy("the last \(count) requests to Stripe failed (\(last.rawValue)); payments are retried")
     }
 }
