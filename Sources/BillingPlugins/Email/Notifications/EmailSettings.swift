@@ -90,6 +90,10 @@ struct EmailSettings: Sendable {
         maxSendAttempts = Int(try Self.bounded(settings, "maxSendAttempts", default: 5, 1...50))
     }
 
+    /// This machine's host name, looked up once: settings are read at every message, and
+    /// Foundation's `hostName` may ask the resolver.
+    private static let machineName = ProcessInfo.processInfo.hostName
+
     private static func server(host: String, _ settings: PluginSettings) throws -> SMTPServer {
         let securityName = try settings.string("security", default: SMTPSession.Security.startTLS.rawValue)
         guard let security = SMTPSession.Security(rawValue: securityName) else {
@@ -115,7 +119,7 @@ struct EmailSettings: Sendable {
             host: host, port: port, security: security, credentials: credentials,
             trustRoots: trustFile.map { .pemFile($0) } ?? .system,
             tlsServerName: try settings["tlsServerName"].map { _ in try settings.string("tlsServerName") },
-            clientName: try settings.string("clientName", default: ProcessInfo.processInfo.hostName),
+            clientName: try settings.string("clientName", default: Self.machineName),
             commandTimeout: .seconds(try bounded(settings, "commandTimeoutSeconds", default: 30, 1...600)),
             connectTimeout: .seconds(try bounded(settings, "connectTimeoutSeconds", default: 10, 1...300))
         )
