@@ -22,12 +22,27 @@ struct EmailBurst {
 
     /// The address of user `index`.
     func address(_ index: Int) -> String { "\(prefix)-\(index)@example.com" }
+
+    /// The gate the test keeps next to the database: a number n lets users below n be
+    /// published; without the file, every user may be.
+    var gatePath: String { path + ".gate" }
+
+    /// Waits until the test's gate lets user `index` be published, for at most 120 s so an
+    /// orphaned child never waits forever.
+    func waitForGate(_ index: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while let text = try? String(contentsOfFile: gatePath, encoding: .utf8), index >= Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 {
+            guard ContinuousClock.now < deadline else { throw BillingError(.timeout, "the test's gate stayed shut for 120 s") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
 }
 
 /// `count` welcome mails through the email plugin on a SQLite file, for the crash test: it
 /// publishes one `user.created` per user, one at a time (idempotently, so a rerun publishes
 /// nothing new),
-/// reports each `notification.sent` it finds stored as `sent <recipient> <message-id>`, and
+/// reports each `notification.sent` it finds stored as `sent <recipient> <message-id>`, never
+/// runs past the test's gate (so a busy test process cannot miss its kill), and
 /// returns once every message is settled, reporting `stored <recipient> <message-id> <attempts>` for each stored
 /// `notification.sent` and then `settled <n>`. The test kills it at random while it sends.
 func emailBurst(_ burst: EmailBurst, logger: Logger) async throws {
@@ -59,6 +74,7 @@ func emailBurst(_ burst: EmailBurst, logger: Logger) async throws {
             return Set(sent.map(\.recipient) + failed.map(\.recipient))
         }
         for index in 0..<burst.count {
+            try await burst.waitForGate(index)
             let user = UserSnapshot(id: "\(burst.prefix)-\(index)", email: burst.address(index), name: "User \(index)", locale: "en")
             let event = try BillingEvent(UserCreated(user: user), timestamp: engine.events.wallClock.now(), idempotencyKey: "\(burst.prefix)-user-\(index)")
             published += try await engine.events.publish(event).isDuplicate ? 0 : 1
