@@ -26,7 +26,7 @@ enum WebhookEndpointChecks {
                 WebhookSecretRecord(sealed: "bsealed:v1:k2:bmV3", createdAt: created.addingTimeInterval(60)),
                 WebhookSecretRecord(sealed: "bsealed:v1:k1:b2xk", createdAt: created, expiresAt: created.addingTimeInterval(86_400.000_001)),
             ],
-            version: 1, createdAt: created, updatedAt: created.addingTimeInterval(60)
+            failingSince: created.addingTimeInterval(30), exhaustedMessages: 3, version: 1, createdAt: created, updatedAt: created.addingTimeInterval(60)
         )
         try await store.insertWebhookEndpoint(full)
         var expected = full
@@ -74,6 +74,8 @@ enum WebhookEndpointChecks {
         change.disabledReason = "operator"
         change.eventPatterns = ["*"]
         change.secrets.append(WebhookSecretRecord(sealed: "bsealed:v1:k1:bmV4dA", createdAt: created.addingTimeInterval(5)))
+        change.failingSince = created.addingTimeInterval(7)
+        change.exhaustedMessages = 2
         change.createdAt = created.addingTimeInterval(999)
         change.updatedAt = created.addingTimeInterval(10)
         let updated = try unwrap(try await store.updateWebhookEndpoint(change, expectedVersion: 1), "the update at version 1")
@@ -83,6 +85,13 @@ enum WebhookEndpointChecks {
         expected.version = 2
         try expectEqual(updated, expected, "the updated endpoint as returned")
         try expectEqual(await store.webhookEndpoint(id: "ep_1"), expected, "the updated endpoint as read")
+        var recovered = expected
+        recovered.failingSince = nil
+        recovered.exhaustedMessages = 0
+        let cleared = try unwrap(try await store.updateWebhookEndpoint(recovered, expectedVersion: 2), "the update clearing the failure streak")
+        recovered.version = 3
+        try expectEqual(cleared, recovered, "the endpoint with its failure streak cleared")
+        expected = recovered
 
         try expectEqual(await store.updateWebhookEndpoint(endpoint("ep_1", tenant: "acme"), expectedVersion: 1), nil, "a stale update (version 1 again)")
         try expectEqual(await store.webhookEndpoint(id: "ep_1"), expected, "the endpoint after the stale update")

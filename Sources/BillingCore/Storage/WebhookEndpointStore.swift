@@ -23,6 +23,11 @@ public struct WebhookEndpointRecord: Sendable, Hashable {
     public var rateLimitPerSecond: Int?
     /// Its signing secrets, sealed: the current one, and any kept through a rotation's grace period.
     public var secrets: [WebhookSecretRecord]
+    /// When its failing streak began: the first failed attempt since its last success, if
+    /// failing now. What auto-disable after sustained failure measures.
+    public var failingSince: Date?
+    /// Messages that used up their schedule since its last success.
+    public var exhaustedMessages: Int
     /// Grows by one at every update: what ``WebhookEndpointStore/updateWebhookEndpoint(_:expectedVersion:)`` compares.
     public var version: Int64
     /// When it was created.
@@ -34,7 +39,7 @@ public struct WebhookEndpointRecord: Sendable, Hashable {
     public init(
         id: String, tenantId: String?, url: String, eventPatterns: [String], isActive: Bool = true, disabledReason: String? = nil,
         description: String? = nil, metadata: [String: String] = [:], rateLimitPerSecond: Int? = nil, secrets: [WebhookSecretRecord],
-        version: Int64 = 1, createdAt: Date, updatedAt: Date
+        failingSince: Date? = nil, exhaustedMessages: Int = 0, version: Int64 = 1, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.tenantId = tenantId
@@ -46,6 +51,8 @@ public struct WebhookEndpointRecord: Sendable, Hashable {
         self.metadata = metadata
         self.rateLimitPerSecond = rateLimitPerSecond
         self.secrets = secrets
+        self.failingSince = failingSince
+        self.exhaustedMessages = exhaustedMessages
         self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt

@@ -57,6 +57,7 @@ extension InMemoryEventStore {
         var endpoint = endpoint
         endpoint.createdAt = Timestamp.normalize(endpoint.createdAt)
         endpoint.updatedAt = Timestamp.normalize(endpoint.updatedAt)
+        endpoint.failingSince = endpoint.failingSince.map(Timestamp.normalize)
         endpoint.secrets = endpoint.secrets.map {
             WebhookSecretRecord(sealed: $0.sealed, createdAt: Timestamp.normalize($0.createdAt), expiresAt: $0.expiresAt.map(Timestamp.normalize))
         }

@@ -1,18 +1,18 @@
 public import BillingCore
 import Foundation
 
-/// Outgoing-webhook endpoints in `webhook_endpoints` (migration 5). Secrets arrive sealed
+/// Outgoing-webhook endpoints in `webhook_endpoints` (migrations 5 and 6). Secrets arrive sealed
 /// and are stored as given.
 extension SQLiteEventStore: WebhookEndpointStore {
     private static let endpointColumns = """
         id, tenant_id, url, event_patterns, is_active, disabled_reason, description, metadata, rate_limit_per_second, secrets, \
-        version, created_at, updated_at
+        version, created_at, updated_at, failing_since, exhausted_messages
         """
 
     public func insertWebhookEndpoint(_ endpoint: WebhookEndpointRecord) async throws {
         try await writer.withConnection { connection in
             let insert = try connection.statement(
-                "INSERT INTO webhook_endpoints (\(Self.endpointColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+                "INSERT INTO webhook_endpoints (\(Self.endpointColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
             )
             defer { insert.reset() }
             Self.bind(endpoint, to: insert)
@@ -62,14 +62,15 @@ extension SQLiteEventStore: WebhookEndpointStore {
             let update = try connection.statement(
                 """
                 UPDATE webhook_endpoints SET url = ?3, event_patterns = ?4, is_active = ?5, disabled_reason = ?6, description = ?7,
-                    metadata = ?8, rate_limit_per_second = ?9, secrets = ?10, version = version + 1, updated_at = ?13
-                WHERE id = ?1 AND version = ?14
+                    metadata = ?8, rate_limit_per_second = ?9, secrets = ?10, version = version + 1, updated_at = ?13,
+                    failing_since = ?14, exhausted_messages = ?15
+                WHERE id = ?1 AND version = ?16
                 RETURNING \(Self.endpointColumns)
                 """
             )
             defer { update.reset() }
             Self.bind(endpoint, to: update)
-            update.bind(14, expectedVersion)
+            update.bind(16, expectedVersion)
             var stored: WebhookEndpointRecord?
             while try update.step("update a webhook endpoint") { stored = try Self.decodeEndpoint(update) }
             return stored
@@ -86,7 +87,7 @@ extension SQLiteEventStore: WebhookEndpointStore {
         }
     }
 
-    /// Binds the 13 columns in ``endpointColumns`` order, as parameters 1 to 13.
+    /// Binds the 15 columns in ``endpointColumns`` order, as parameters 1 to 15.
     private static func bind(_ endpoint: WebhookEndpointRecord, to statement: SQLiteStatement) {
         statement.bind(1, endpoint.id)
         statement.bind(2, endpoint.tenantId)
@@ -101,6 +102,8 @@ extension SQLiteEventStore: WebhookEndpointStore {
         statement.bind(11, endpoint.version)
         statement.bind(12, Timestamp.microseconds(endpoint.createdAt))
         statement.bind(13, Timestamp.microseconds(endpoint.updatedAt))
+        statement.bind(14, endpoint.failingSince.map { Timestamp.microseconds($0) })
+        statement.bind(15, Int64(endpoint.exhaustedMessages))
     }
 
     private static func secretJSON(_ secret: WebhookSecretRecord) -> JSONValue {
@@ -130,7 +133,8 @@ extension SQLiteEventStore: WebhookEndpointStore {
             id: statement.string(0) ?? "", tenantId: statement.string(1), url: statement.string(2) ?? "", eventPatterns: patterns.compactMap { $0 },
             isActive: statement.int64(4) != 0, disabledReason: statement.string(5), description: statement.string(6),
             metadata: metadata.compactMapValues { $0 }, rateLimitPerSecond: statement.isNull(8) ? nil : Int(statement.int64(8)), secrets: secrets,
-            version: statement.int64(10), createdAt: Timestamp.date(microseconds: statement.int64(11)),
+            failingSince: statement.isNull(13) ? nil : Timestamp.date(microseconds: statement.int64(13)),
+            exhaustedMessages: Int(statement.int64(14)), version: statement.int64(10), createdAt: Timestamp.date(microseconds: statement.int64(11)),
             updatedAt: Timestamp.date(microseconds: statement.int64(12))
         )
     }

@@ -237,6 +237,16 @@ enum SQLiteSchema {
                 "CREATE INDEX webhook_attempts_started ON webhook_attempts(started_at)",
             ]
         ),
+        SQLiteMigration(
+            version: 6,
+            name: "webhook endpoint failure streaks",
+            statements: [
+                // What auto-disable after sustained failure measures: since when every attempt
+                // failed, and how many messages used up their schedule since the last success.
+                "ALTER TABLE webhook_endpoints ADD COLUMN failing_since INTEGER",
+                "ALTER TABLE webhook_endpoints ADD COLUMN exhausted_messages INTEGER NOT NULL DEFAULT 0",
+            ]
+        ),
     ]
 
     /// The schema version whose idempotency index holds hashes.
