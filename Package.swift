@@ -155,7 +155,8 @@ let package = Package(
         ),
         .testTarget(
             name: "BilingusTests",
-            dependencies: ["Bilingus", "BillingTesting"],
+            // The helper executable is the child process the webhook crash test kills.
+            dependencies: ["Bilingus", "BillingTesting", "BilingusTestSupport", "BilingusTestHelper"],
             swiftSettings: strictSettings
         ),
         // Every Swift sample in Documentation/PluginGuide.md lives here, so CI compiles

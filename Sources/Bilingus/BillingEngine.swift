@@ -1,4 +1,5 @@
 public import BillingCore
+public import BillingPlugins
 import BillingStore
 public import CoreMetrics
 public import Logging
@@ -29,6 +30,8 @@ public final class BillingEngine: Service {
     public let subscriptions: SubscriptionDispatcher
     /// Plugins: load, unload, list, execute, pipelines, tenant settings.
     public let plugins: PluginManager
+    /// Outgoing webhooks: endpoints, secret rotation, the delivery log, redelivery.
+    public let webhooks: WebhookService
 
     private let logger: Logger
     private let wallClock: WallClock
@@ -98,9 +101,14 @@ public final class BillingEngine: Service {
             store: self.storage, bus: events, configuration: configuration.subscriptions, middleware: middleware, logger: logger,
             metricsFactory: metricsFactory, clock: clock, wallClock: wallClock, tracer: tracer
         )
+        let sealer = AESGCMSecretSealer(keyring: keyring)
         self.plugins = PluginManager(
-            bus: events, dispatcher: subscriptions, storage: self.storage, sealer: AESGCMSecretSealer(keyring: keyring),
+            bus: events, dispatcher: subscriptions, storage: self.storage, sealer: sealer,
             configuration: configuration.plugins, logger: logger, metricsFactory: metricsFactory, clock: clock, wallClock: wallClock
+        )
+        webhooks = try WebhookService(
+            configuration: configuration.webhooks, storage: self.storage, publisher: events, subscriptions: subscriptions, sealer: sealer,
+            logger: logger, metricsFactory: metricsFactory, clock: clock, wallClock: wallClock
         )
         for registration in plugins {
             try registration.register(self.plugins)
@@ -124,11 +132,11 @@ public final class BillingEngine: Service {
             try? await closeStorage()
             throw error
         }
-        // Shut down in reverse order: plugins, then delivery, then the bus. A nested
+        // Shut down in reverse order: plugins, webhooks, then delivery, then the bus. A nested
         // group follows its parent's graceful shutdown by itself.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: events), .init(service: subscriptions), .init(service: plugins)],
+                services: [.init(service: events), .init(service: subscriptions), .init(service: webhooks), .init(service: plugins)],
                 logger: logger
             )
         )

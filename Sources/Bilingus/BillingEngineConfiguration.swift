@@ -1,4 +1,5 @@
 public import BillingCore
+public import BillingPlugins
 public import BillingStore
 
 extension BillingEngine {
@@ -52,6 +53,9 @@ extension BillingEngine {
         /// start; custom storage requires keys. Read them from the environment with
         /// `SealingKeyring(environmentValue:)`.
         public var sealingKeys: SealingKeyring?
+        /// Outgoing webhooks: retry schedule, timeouts, concurrency, the SSRF allow-list,
+        /// secret rotation's grace period, auto-disable and log retention.
+        public var webhooks: WebhookConfiguration
 
         /// Creates a configuration; every parameter has the documented default.
         public init(
@@ -59,13 +63,15 @@ extension BillingEngine {
             subscriptions: SubscriptionDispatcher.Configuration = SubscriptionDispatcher.Configuration(),
             plugins: PluginManager.Configuration = PluginManager.Configuration(),
             paymentChecks: [String] = [],
-            sealingKeys: SealingKeyring? = nil
+            sealingKeys: SealingKeyring? = nil,
+            webhooks: WebhookConfiguration = WebhookConfiguration()
         ) {
             self.bus = bus
             self.subscriptions = subscriptions
             self.plugins = plugins
             self.paymentChecks = paymentChecks
             self.sealingKeys = sealingKeys
+            self.webhooks = webhooks
         }
     }
 }

@@ -11,3 +11,8 @@ extension BillingError.Code {
     /// A webhook endpoint's host name does not resolve (or resolution failed). Nothing was sent.
     public static let webhookURLUnresolvable = BillingError.Code("webhook.url_unresolvable")
 }
+
+extension BillingError.Code {
+    /// A webhook message cannot be requeued while one of its attempts is in flight.
+    public static let webhookMessageInFlight = BillingError.Code("webhook.message_in_flight")
+}

@@ -1,0 +1,103 @@
+import BillingCore
+
+/// Per-endpoint limits in this process: requests in flight (claimed ones count, so claims
+/// stop for a busy endpoint), a requests-per-second limit, and the pause after a 429 or a
+/// 502/503/504. What keeps one slow endpoint from taking every slot from the others.
+final class WebhookEndpointGate: Sendable {
+    private struct Endpoint {
+        var claimed = 0
+        var sending = 0
+        var waiters: [CheckedContinuation<Void, Never>] = []
+        /// Request starts in the last second, for the rate limit.
+        var recentStarts: [Duration] = []
+        var rateLimit: Int?
+        var pausedUntil: Duration?
+    }
+
+    private let perEndpoint: Int
+    private let stopwatch: Stopwatch
+    private let state = Locked<[String: Endpoint]>([:])
+
+    /// Limits of `perEndpoint` requests in flight. Rates and pauses are real time (the
+    /// receiver's), not the engine's injected clock.
+    init(perEndpoint: Int) {
+        self.perEndpoint = perEndpoint
+        stopwatch = Stopwatch(clock: ContinuousClock())
+    }
+
+    /// The endpoints that should get no new claims now: at their concurrency, over their
+    /// rate this second, or paused.
+    func blockedEndpoints() -> Set<String> {
+        let now = stopwatch.elapsed
+        return state.withLock { endpoints in
+            Set(
+                endpoints.compactMap { id, endpoint in
+                    let paused = endpoint.pausedUntil.map { $0 > now } ?? false
+                    let overRate = endpoint.rateLimit.map { limit in endpoint.recentStarts.filter { $0 > now - .seconds(1) }.count >= limit } ?? false
+                    return endpoint.claimed >= perEndpoint || paused || overRate ? id : nil
+                })
+        }
+    }
+
+    /// Counts a claimed message of `endpointId`.
+    func claimed(_ endpointId: String) {
+        state.withLock { $0[endpointId, default: Endpoint()].claimed += 1 }
+    }
+
+    /// Waits for a request slot of the endpoint, then for its rate limit.
+    func beginSending(_ endpointId: String, rateLimit: Int?) async throws {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let granted = state.withLock { endpoints -> Bool in
+                endpoints[endpointId, default: Endpoint()].rateLimit = rateLimit
+                guard endpoints[endpointId, default: Endpoint()].sending < perEndpoint else {
+                    endpoints[endpointId, default: Endpoint()].waiters.append(continuation)
+                    return false
+                }
+                endpoints[endpointId, default: Endpoint()].sending += 1
+                return true
+            }
+            if granted { continuation.resume() }
+        }
+        guard let rateLimit else { return }
+        while true {
+            let wait = state.withLock { endpoints -> Duration? in
+                let now = stopwatch.elapsed
+                var endpoint = endpoints[endpointId, default: Endpoint()]
+                endpoint.recentStarts.removeAll { $0 <= now - .seconds(1) }
+                defer { endpoints[endpointId] = endpoint }
+                guard endpoint.recentStarts.count >= rateLimit, let oldest = endpoint.recentStarts.first else {
+                    endpoint.recentStarts.append(now)
+                    return nil
+                }
+                return oldest + .seconds(1) - now
+            }
+            guard let wait else { return }
+            try await CancellableSleep.sleep(for: wait)
+        }
+    }
+
+    /// Ends a request (`wasSending`) and the claim, handing the slot to a waiting message.
+    func finished(_ endpointId: String, wasSending: Bool) {
+        let next = state.withLock { endpoints -> CheckedContinuation<Void, Never>? in
+            guard var endpoint = endpoints[endpointId] else { return nil }
+            endpoint.claimed -= 1
+            var next: CheckedContinuation<Void, Never>?
+            if wasSending {
+                if endpoint.waiters.isEmpty { endpoint.sending -= 1 } else { next = endpoint.waiters.removeFirst() }
+            }
+            let idle = endpoint.claimed == 0 && endpoint.sending == 0 && endpoint.pausedUntil.map { $0 <= stopwatch.elapsed } ?? true
+            endpoints[endpointId] = idle && endpoint.rateLimit == nil ? nil : endpoint
+            return next
+        }
+        next?.resume()
+    }
+
+    /// No new requests to the endpoint for `duration`.
+    func pause(_ endpointId: String, for duration: Duration) {
+        let until = stopwatch.elapsed + duration
+        state.withLock { endpoints in
+            let current = endpoints[endpointId, default: Endpoint()].pausedUntil ?? .zero
+            endpoints[endpointId, default: Endpoint()].pausedUntil = max(current, until)
+        }
+    }
+}

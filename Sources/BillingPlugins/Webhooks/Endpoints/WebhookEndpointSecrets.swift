@@ -1,0 +1,36 @@
+import BillingCore
+import Foundation
+
+/// Sealing and opening an endpoint's signing secrets, and the rotation rule: the newest
+/// secret signs, and a rotated-out one keeps signing beside it until its grace period ends.
+struct WebhookEndpointSecrets: Sendable {
+    let sealer: any SecretSealer
+
+    /// Binds a sealed secret to its endpoint, so it cannot be moved to another one unnoticed.
+    static func context(endpointId: String) -> String { "webhook/\(endpointId)" }
+
+    func seal(_ secret: WebhookSecret, endpointId: String, at now: Date) throws -> WebhookSecretRecord {
+        WebhookSecretRecord(sealed: try sealer.seal(secret.reveal(), context: Self.context(endpointId: endpointId)), createdAt: now)
+    }
+
+    /// The secrets that sign at `now`, newest first.
+    func signing(_ record: WebhookEndpointRecord, at now: Date) throws -> [WebhookSecret] {
+        try live(record.secrets, at: now).map { try WebhookSecret(sealer.open($0.sealed, context: Self.context(endpointId: record.id))) }
+    }
+
+    /// `secrets` with `new` in front: the previous current one expires after `grace`, and
+    /// secrets already past their expiry are dropped.
+    func rotated(_ secrets: [WebhookSecretRecord], adding new: WebhookSecretRecord, grace: Duration, at now: Date) -> [WebhookSecretRecord] {
+        let expiry = now.adding(grace)
+        let kept = live(secrets, at: now).map { secret -> WebhookSecretRecord in
+            var secret = secret
+            secret.expiresAt = min(secret.expiresAt ?? expiry, expiry)
+            return secret
+        }
+        return [new] + kept
+    }
+
+    private func live(_ secrets: [WebhookSecretRecord], at now: Date) -> [WebhookSecretRecord] {
+        secrets.filter { $0.expiresAt.map { $0 > now } ?? true }.sorted { $0.createdAt > $1.createdAt }
+    }
+}
