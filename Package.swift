@@ -163,7 +163,7 @@ let package = Package(
         // and runs it; a test checks the guide quotes these files verbatim.
         .testTarget(
             name: "PluginGuideTests",
-            dependencies: ["Bilingus", "BillingTesting"],
+            dependencies: ["Bilingus", "BillingTesting", "BilingusTestSupport"],
             swiftSettings: strictSettings
         ),
         // The plugin-authoring example: a plugin written the way a third party would,

@@ -1,3 +1,4 @@
+import BilingusTestSupport
 import Foundation
 
 /// Runs a program as a user to whom file permissions apply: `nobody` through
@@ -17,26 +18,13 @@ enum OtherUser {
 
     /// Runs `tool` with `arguments` as the other user, to its end.
     static func run(_ tool: String, _ arguments: [String]) -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        if isRoot {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups", tool] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: tool)
-            process.arguments = arguments
-        }
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
+        let (executable, argv) = isRoot
+            ? ("/usr/bin/setpriv", ["--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups", tool] + arguments) : (tool, arguments)
         do {
-            try process.run()
+            let result = try Spawn.run(executable, argv, stderr: .pipe)
+            return (result.status, String(decoding: result.output, as: UTF8.self), String(decoding: result.errors, as: UTF8.self))
         } catch {
             return (-1, "", "\(error)")
         }
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
     }
 }

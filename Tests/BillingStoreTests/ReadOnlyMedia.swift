@@ -94,17 +94,11 @@ struct ReadOnlyMedia {
     @discardableResult
     static func run(_ tool: String, _ arguments: [String]) -> Bool {
         guard FileManager.default.isExecutableFile(atPath: tool) else { return false }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
         do {
-            try process.run()
+            let child = try Spawn.start(tool, arguments, stdout: .null, stderr: .null)
+            return child.wait() == 0
         } catch {
             return false
         }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
     }
 }

@@ -1,3 +1,4 @@
+import BilingusTestSupport
 import Foundation
 import Testing
 
@@ -16,18 +17,11 @@ struct GuideSampleManifestTests {
         try FileManager.default.createDirectory(at: package, withIntermediateDirectories: true)
         try text.write(to: package.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "swift", "package", "dump-package", "--package-path", package.path, "--scratch-path", directory.appendingPathComponent("scratch").path,
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try Spawn.run(
+            "/usr/bin/env",
+            ["swift", "package", "dump-package", "--package-path", package.path, "--scratch-path", directory.appendingPathComponent("scratch").path],
+            stderr: .pipe)
+        return (result.status, String(decoding: result.output + result.errors, as: UTF8.self))
     }
 
     /// The manifest with its local-checkout line in place of the URL dependency.

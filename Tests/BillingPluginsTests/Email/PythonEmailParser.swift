@@ -1,3 +1,4 @@
+import BilingusTestSupport
 import Foundation
 
 /// Parses rendered bytes with Python's `email` package (policy.default), an
@@ -36,17 +37,7 @@ enum PythonEmailParser {
     }
 
     static func parse(_ bytes: [UInt8]) throws -> Parsed {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(bytes))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try Spawn.run("/usr/bin/env", ["python3", "-c", script], input: Data(bytes)).output
         return try JSONDecoder().decode(Parsed.self, from: data)
     }
 }

@@ -14,7 +14,8 @@ public final class ChildProcess: Sendable {
         var lineWaiters: [(matches: @Sendable (String) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
-    private let process: Process
+    private let child: Spawn.Child
+    private let status = Locked<Int32?>(nil)
     private let state = Locked(State())
     private let exited = DispatchSemaphore(value: 0)
 
@@ -28,14 +29,8 @@ public final class ChildProcess: Sendable {
     }
 
     public init(_ arguments: [String]) throws {
-        process = Process()
-        process.executableURL = Self.helperURL
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        let reader = output.fileHandleForReading
-        try process.run()
+        child = try Spawn.start(Self.helperURL.path, arguments, stdout: .pipe)
+        guard let reader = child.output else { throw CancellationError() }
         // Blocking reads belong on their own thread, not on Swift's cooperative pool.
         Thread.detachNewThread { [self] in
             while true {
@@ -43,7 +38,8 @@ public final class ChildProcess: Sendable {
                 if chunk.isEmpty { break }
                 append(chunk)
             }
-            process.waitUntilExit()
+            let exitStatus = child.wait()
+            status.withLock { $0 = exitStatus }
             let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
                 state.finished = true
                 defer {
@@ -108,11 +104,11 @@ public final class ChildProcess: Sendable {
     }
 
     /// The process id.
-    public var processIdentifier: Int32 { process.processIdentifier }
+    public var processIdentifier: Int32 { child.pid }
 
     /// Sends SIGKILL: no cleanup, no flush, like a crash or the OOM killer.
     public func kill() {
-        _ = Foundation.kill(process.processIdentifier, SIGKILL)
+        _ = Foundation.kill(child.pid, SIGKILL)
     }
 
     /// Waits for the process to exit and returns its termination status.
@@ -121,7 +117,7 @@ public final class ChildProcess: Sendable {
             DispatchQueue.global().async {
                 self.exited.wait()
                 self.exited.signal()
-                continuation.resume(returning: self.process.terminationStatus)
+                continuation.resume(returning: self.status.withLock { $0 } ?? -1)
             }
         }
     }

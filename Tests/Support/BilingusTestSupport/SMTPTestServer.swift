@@ -70,17 +70,10 @@ public struct SMTPTestServer: Sendable {
     /// `transfer_encoding`, `text` and `defects`).
     public func parsed(_ message: ReceivedMessage) throws -> JSONValue {
         let root = Self.packageRoot
-        let process = Process()
-        process.executableURL = root.appendingPathComponent(".test-venv/bin/python")
-        process.arguments = [root.appendingPathComponent("Tests/Servers/smtp/parse_eml.py").path, message.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw SMTPTestServerError.parserFailed(path: message.path, status: process.terminationStatus)
+        let (status, data, _) = try Spawn.run(
+            root.appendingPathComponent(".test-venv/bin/python").path, [root.appendingPathComponent("Tests/Servers/smtp/parse_eml.py").path, message.path])
+        guard status == 0 else {
+            throw SMTPTestServerError.parserFailed(path: message.path, status: status)
         }
         return try CanonicalJSON.decode(Array(data))
     }
