@@ -24,6 +24,10 @@ public struct WebhookConfiguration: Sendable {
     public var slowDownPause: Duration
     /// How often the store is asked for due messages when nothing woke the dispatcher (default 1 s).
     public var pollInterval: Duration
+    /// How long a claimed message stays this process's: its wait for the endpoint's turn, its
+    /// request and its settling must fit (default 90 s, more than ``requestTimeout``). After a
+    /// crash, the messages it had claimed are due again once this passes.
+    public var claimDuration: Duration
     /// How long delivery attempts are kept in the log (default 30 days; `nil` keeps them).
     public var attemptRetention: Duration?
 
@@ -39,7 +43,8 @@ public struct WebhookConfiguration: Sendable {
         disableAfterExhaustedMessages: Int? = nil,
         slowDownPause: Duration = .seconds(30),
         pollInterval: Duration = .seconds(1),
-        attemptRetention: Duration? = .seconds(30 * 86_400)
+        attemptRetention: Duration? = .seconds(30 * 86_400),
+        claimDuration: Duration = .seconds(90)
     ) {
         self.schedule = schedule
         self.requestTimeout = requestTimeout
@@ -52,6 +57,7 @@ public struct WebhookConfiguration: Sendable {
         self.slowDownPause = slowDownPause
         self.pollInterval = pollInterval
         self.attemptRetention = attemptRetention
+        self.claimDuration = claimDuration
     }
 
     /// Checks the values, so a zero limit or a negative time fails the engine's start, not a delivery.
@@ -72,10 +78,9 @@ public struct WebhookConfiguration: Sendable {
             throw BillingError.invalid("disableAfterExhaustedMessages", "disableAfterExhaustedMessages must be at least 1, or nil")
         }
         if let retention = attemptRetention { try positive(retention, "attemptRetention") }
+        guard claimDuration > requestTimeout else {
+            throw BillingError.invalid("claimDuration", "claimDuration must be longer than requestTimeout, or attempts would be claimed twice")
+        }
         return self
     }
-
-    /// How long a claimed message stays the claimer's: its request's timeout, time to wait for
-    /// the endpoint's turn and to settle. A crashed process's messages are due again after it.
-    var claimDuration: Duration { requestTimeout * 2 + .seconds(60) }
 }

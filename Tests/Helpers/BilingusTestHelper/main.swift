@@ -13,6 +13,8 @@
 //                                                     pay through the Stripe plugin until payment.completed
 //   BilingusTestHelper email-burst <path> <smtp host> <port> <user> <password> <ca file> <count> <recipient-prefix>
 //                                                     mail count user.created welcomes through the email plugin until all settle
+//   BilingusTestHelper webhook-burst <path> <url> <secret> <count>
+//                                                     deliver count events to one webhook endpoint until all are delivered
 import BillingCore
 import BillingStore
 import Foundation
@@ -39,6 +41,18 @@ if arguments[1] == "email-burst" {
     quiet.logLevel = .critical
     do {
         try await emailBurst(burst, logger: quiet)
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        exit(1)
+    }
+}
+if arguments[1] == "webhook-burst" {
+    guard let burst = WebhookBurst(arguments[2...]) else { exit(2) }
+    var quiet = Logger(label: "helper")
+    quiet.logLevel = .critical
+    do {
+        try await webhookBurst(burst, logger: quiet)
         exit(0)
     } catch {
         FileHandle.standardError.write(Data("error: \(error)\n".utf8))
