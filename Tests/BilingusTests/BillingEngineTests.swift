@@ -27,9 +27,8 @@ struct BillingEngineTests {
             let recorder = EventRecorder(bus: engine.events)
             try await engine.events.publish(PaymentInitiated(payment: payment))
             try await recorder.expect(.paymentCompleted, within: .seconds(5))
-            // Wait for the plugin's cursor to pass the event before reading health.
-            let subscription = PluginManager.subscriptionName(of: MockPaymentPlugin.name)
-            for _ in 0..<1000 where try await engine.subscriptions.status(of: subscription).lag > 0 {
+            // Wait for every cursor (the plugin's, the webhook fan-out's) to pass the events before reading health.
+            for _ in 0..<1000 where try await engine.subscriptions.statuses().contains(where: { $0.lag > 0 }) {
                 try await Task.sleep(for: .milliseconds(5))
             }
             return await engine.health()
@@ -37,8 +36,8 @@ struct BillingEngineTests {
         #expect(report.status == .healthy)
         #expect(report.storageError == nil)
         #expect(report.headSequence == 2)
-        #expect(report.subscriptions.map(\.name) == ["plugin.mock-payment"])
-        #expect(report.subscriptions[0].lag == 0)
+        #expect(report.subscriptions.map(\.name) == [WebhookService.fanOutSubscription, "plugin.mock-payment"])
+        #expect(report.subscriptions.allSatisfy { $0.lag == 0 })
         #expect(report.plugins.map(\.status) == [.active])
         #expect(report.plugins[0].health == .healthy)
         #expect(!report.description.contains("sk_test_engine"))
