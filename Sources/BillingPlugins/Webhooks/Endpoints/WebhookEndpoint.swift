@@ -22,7 +22,7 @@ public enum WebhookEndpointOwner: Sendable, Hashable {
 
 /// An outgoing-webhook endpoint as operators see it: everything but its secrets, of which
 /// only how many and when they were made show. The secret itself is shown once, in
-/// ``CreatedWebhookEndpoint`` and ``WebhookService/rotateSecret(endpointId:)``.
+/// ``CreatedWebhookEndpoint`` and ``WebhookService/rotateSecret(endpointId:grace:secret:)``.
 public struct WebhookEndpoint: Sendable, Hashable {
     /// The id (`ep_` and 26 hex digits).
     public var id: String

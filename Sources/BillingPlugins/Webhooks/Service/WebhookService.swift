@@ -50,7 +50,9 @@ public final class WebhookService: Service, Sendable {
 
     /// Creates an endpoint, after the SSRF guard accepted its URL, and returns it with its
     /// secret, shown this once.
-    /// - Parameter owner: whose events it receives; `.hostWide` must be asked for by name.
+    /// - Parameters:
+    ///   - options: its URL, event patterns and operator details.
+    ///   - owner: whose events it receives; `.hostWide` must be asked for by name.
     /// - Throws: `invalid.argument` (no patterns, a bad rate limit), `webhook.url_refused`,
     ///   `webhook.url_unresolvable`; nothing is stored then.
     public func createEndpoint(_ options: WebhookEndpointOptions, for owner: WebhookEndpointOwner) async throws -> CreatedWebhookEndpoint {
