@@ -48,7 +48,8 @@ final class WebhookDispatcher: Sendable {
         )
     }
 
-    /// Runs until graceful shutdown or cancellation; requests in flight then finish.
+    /// Runs until graceful shutdown or cancellation; requests in flight then finish, and
+    /// messages still waiting for their endpoint's turn are left to their lapsing claims.
     func run() async throws {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
@@ -67,6 +68,7 @@ final class WebhookDispatcher: Sendable {
             }
         } onGracefulShutdown: {
             self.state.withLock { $0.stopping = true }
+            self.gate.stop()
             self.wake.notify()
         }
         await sender.shutdown()

@@ -17,6 +17,7 @@ final class WebhookEndpointGate: Sendable {
     private let perEndpoint: Int
     private let stopwatch: Stopwatch
     private let state = Locked<[String: Endpoint]>([:])
+    private let stopped = Locked(false)
 
     /// Limits of `perEndpoint` requests in flight. Rates and pauses are real time (the
     /// receiver's), not the engine's injected clock.
@@ -45,9 +46,12 @@ final class WebhookEndpointGate: Sendable {
     }
 
     /// Waits for a request slot of the endpoint, then for its rate limit.
+    /// - Throws: `CancellationError` once ``stop()`` was called: a message still waiting is
+    ///   left to its lapsing claim, so shutdown waits only for requests already sent.
     func beginSending(_ endpointId: String, rateLimit: Int?) async throws {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let granted = state.withLock { endpoints -> Bool in
+                guard !stopped.withLock({ $0 }) else { return true }
                 endpoints[endpointId, default: Endpoint()].rateLimit = rateLimit
                 guard endpoints[endpointId, default: Endpoint()].sending < perEndpoint else {
                     endpoints[endpointId, default: Endpoint()].waiters.append(continuation)
@@ -58,6 +62,7 @@ final class WebhookEndpointGate: Sendable {
             }
             if granted { continuation.resume() }
         }
+        guard !stopped.withLock({ $0 }) else { throw CancellationError() }
         guard let rateLimit else { return }
         while true {
             let wait = state.withLock { endpoints -> Duration? in
@@ -73,6 +78,7 @@ final class WebhookEndpointGate: Sendable {
             }
             guard let wait else { return }
             try await CancellableSleep.sleep(for: wait)
+            guard !stopped.withLock({ $0 }) else { throw CancellationError() }
         }
     }
 
@@ -90,6 +96,20 @@ final class WebhookEndpointGate: Sendable {
             return next
         }
         next?.resume()
+    }
+
+    /// Releases every message waiting for a slot (they throw `CancellationError`), for shutdown.
+    func stop() {
+        stopped.withLock { $0 = true }
+        let waiters = state.withLock { endpoints -> [CheckedContinuation<Void, Never>] in
+            var all: [CheckedContinuation<Void, Never>] = []
+            for id in endpoints.keys {
+                all += endpoints[id]?.waiters ?? []
+                endpoints[id]?.waiters = []
+            }
+            return all
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     /// No new requests to the endpoint for `duration`.
