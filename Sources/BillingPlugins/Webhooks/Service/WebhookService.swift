@@ -27,16 +27,27 @@ public final class WebhookService: Service, Sendable {
     let dispatcher: WebhookDispatcher
 
     /// Built by the engine.
-    package init(
+    package convenience init(
         configuration: WebhookConfiguration, storage: any BillingStorage, publisher: any EventPublisher, subscriptions: SubscriptionDispatcher,
         sealer: any SecretSealer, logger: Logger, metricsFactory: (any MetricsFactory)?, clock: any Clock<Duration>, wallClock: WallClock
+    ) throws {
+        try self.init(
+            configuration: configuration, storage: storage, publisher: publisher, subscriptions: subscriptions, sealer: sealer, logger: logger,
+            metricsFactory: metricsFactory, clock: clock, wallClock: wallClock, resolver: .system)
+    }
+
+    /// With a host-name resolver of the test's (DNS rebinding).
+    init(
+        configuration: WebhookConfiguration, storage: any BillingStorage, publisher: any EventPublisher, subscriptions: SubscriptionDispatcher,
+        sealer: any SecretSealer, logger: Logger, metricsFactory: (any MetricsFactory)?, clock: any Clock<Duration>, wallClock: WallClock,
+        resolver: WebhookHostResolver
     ) throws {
         self.configuration = try configuration.validated()
         self.storage = storage
         self.publisher = publisher
         self.subscriptions = subscriptions
         secrets = WebhookEndpointSecrets(sealer: sealer)
-        urlGuard = WebhookURLGuard(policy: configuration.addressPolicy)
+        urlGuard = WebhookURLGuard(policy: configuration.addressPolicy, resolver: resolver)
         self.wallClock = wallClock
         self.logger = logger
         dispatcher = WebhookDispatcher(
