@@ -163,6 +163,8 @@ public final class BillingEngine: Service {
             // Those plugins fail to load with the reason; the others run.
             logger.error("Some stored plugin secrets could not be sealed under the current key", error: error)
         }
+        // Before anything can publish: a new fan-out subscription starts at the store's end.
+        try await webhooks.subscribeFanOut()
         try await plugins.loadPersistedPlugins()
         for registration in registrations {
             guard let settings = registration.installAtStart, try await storage.pluginRecord(named: registration.name) == nil else { continue }

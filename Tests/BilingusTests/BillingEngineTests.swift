@@ -135,7 +135,7 @@ struct BillingEngineTests {
             try await engine.subscriptions.subscribe("ledger", to: ["*"]) { _ in }
             try await engine.storage.setCursor(of: "ledger", to: 42, at: Date())
             let report = await engine.health()
-            #expect(report.subscriptions.first?.isCursorAheadOfHead == true)
+            #expect(report.subscriptions.first { $0.name == "ledger" }?.isCursorAheadOfHead == true)
             #expect(report.status == .degraded)
             #expect(report.description.contains("CURSOR BEYOND THE HEAD"))
         }

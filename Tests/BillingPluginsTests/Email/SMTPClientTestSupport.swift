@@ -47,10 +47,24 @@ enum SMTPClientTestSupport {
 
     /// A port on 127.0.0.1 nobody listens on: bound, then closed.
     static func closedPort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = try requirePortValue(channel)
-        try await channel.close()
-        return port
+        // A socket bound to the port but never listening: connecting is refused, and, unlike a
+        // port bound and closed again, no other test's listener can take it meanwhile (CI saw
+        // one do that). The socket stays open until the test process exits.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ListenerError() }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else {
+            close(fd)
+            throw ListenerError()
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// A listener on 127.0.0.1 that accepts connections and never says a word.

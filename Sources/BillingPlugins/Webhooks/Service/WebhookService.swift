@@ -25,6 +25,7 @@ public final class WebhookService: Service, Sendable {
     let wallClock: WallClock
     let logger: Logger
     let dispatcher: WebhookDispatcher
+    private let fanOutSubscribed = Locked(false)
 
     /// Built by the engine.
     package convenience init(
@@ -172,13 +173,24 @@ public final class WebhookService: Service, Sendable {
 
     // MARK: - Service
 
-    /// Subscribes the fan-out and delivers messages until graceful shutdown, letting the
-    /// requests in flight finish (up to their timeout).
-    public func run() async throws {
+    /// Registers the fan-out subscription. The engine calls it while starting, before any
+    /// publish can happen: the subscription starts at the store's end when it is new, so an
+    /// event published before it existed would never reach an endpoint.
+    package func subscribeFanOut() async throws {
+        guard fanOutSubscribed.withLock({ subscribed in
+            defer { subscribed = true }
+            return !subscribed
+        }) else { return }
         let fanOut = WebhookFanOut(storage: storage, now: wallClock, wake: dispatcher.wake)
         try await subscriptions.subscribe(Self.fanOutSubscription, to: [.all], options: DurableSubscriptionOptions(startPosition: .end)) { event in
             try await fanOut.handle(event)
         }
+    }
+
+    /// Subscribes the fan-out (unless the engine did) and delivers messages until graceful
+    /// shutdown, letting the requests in flight finish (up to their timeout).
+    public func run() async throws {
+        try await subscribeFanOut()
         try await dispatcher.run()
     }
 
