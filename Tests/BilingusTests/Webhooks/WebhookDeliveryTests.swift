@@ -96,7 +96,7 @@ struct WebhookDeliveryTests {
             #expect(try announced.first?.decodePayload(as: WebhookEndpointDisabled.self).cause == "gone")
 
             try await engine.events.publish(try WebhookWorld.invoice("inv-5", tenant: "acme"))
-            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await WebhookWorld.fannedOut(engine))
             #expect(try await engine.webhooks.messages(endpointId: created.endpoint.id).count == 1, "no message for a disabled endpoint")
             #expect(try await receiver.attempts(created.receiverEndpoint).count == 1)
         }
@@ -121,10 +121,12 @@ struct WebhookDeliveryTests {
                     #expect(message?.status == .succeeded)
                 }
             }
-            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await WebhookWorld.fannedOut(engine))
             for (endpoint, wanted) in expected {
+                let wantedIds = Set(wanted.map { WebhookWorld.messageId($0, endpoint.endpoint) })
+                #expect(Set(try await engine.webhooks.messages(endpointId: endpoint.endpoint.id).map(\.id)) == wantedIds)
                 let ids = Set(try await receiver.attempts(endpoint.receiverEndpoint).compactMap(\.id))
-                #expect(ids == Set(wanted.map { WebhookWorld.messageId($0, endpoint.endpoint) }))
+                #expect(ids == wantedIds)
             }
             #expect(try await engine.webhooks.endpoints(tenant: "a").map(\.id) == [a.endpoint.id])
             #expect(try await engine.webhooks.endpoints(tenant: .untenanted).map(\.id) == [host.endpoint.id])
@@ -157,7 +159,6 @@ struct WebhookDeliveryTests {
             let slowMessages = try await engine.webhooks.messages(endpointId: slow.endpoint.id)
             #expect(slowMessages.filter { $0.lastStatusCode == nil && $0.lastError == nil }.count >= 6, "most slow messages were not even attempted yet")
             #expect(elapsed < .seconds(5), "10 fast deliveries took \(elapsed) beside 2 slow requests at a time (each times out after 2 s)")
-            _ = slow
         }
     }
 }

@@ -58,6 +58,11 @@ enum WebhookWorld {
         return try await condition()
     }
 
+    /// Waits until the fan-out has handled every stored event: the messages it will make exist.
+    static func fannedOut(_ engine: BillingEngine) async throws -> Bool {
+        try await eventually { try await engine.subscriptions.status(of: WebhookService.fanOutSubscription).lag == 0 }
+    }
+
     /// Waits until the message is settled (succeeded or failed) and returns it.
     static func settled(_ engine: BillingEngine, _ messageId: String, within timeout: Duration = .seconds(30)) async throws -> WebhookMessageRecord? {
         var last: WebhookMessageRecord?

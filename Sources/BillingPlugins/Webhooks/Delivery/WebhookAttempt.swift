@@ -7,20 +7,17 @@ import Logging
 /// live secret and sent, then the message settled in one write with the attempt logged:
 /// delivered, due again on the schedule, or failed.
 struct WebhookAttempt: Sendable {
-    let configuration: WebhookConfiguration
-    let storage: any BillingStorage
-    let publisher: any EventPublisher
+    let health: WebhookEndpointHealth
     let secrets: WebhookEndpointSecrets
     let urlGuard: WebhookURLGuard
     let sender: WebhookSender
     let gate: WebhookEndpointGate
-    let logger: Logger
-    let metrics: WebhookMetrics
-    let wallClock: WallClock
 
-    private var health: WebhookEndpointHealth {
-        WebhookEndpointHealth(configuration: configuration, storage: storage, publisher: publisher, logger: logger, metrics: metrics, wallClock: wallClock)
-    }
+    private var configuration: WebhookConfiguration { health.configuration }
+    private var storage: any BillingStorage { health.storage }
+    private var logger: Logger { health.logger }
+    private var metrics: WebhookMetrics { health.metrics }
+    private var wallClock: WallClock { health.wallClock }
 
     func run(_ message: WebhookMessageRecord) async {
         var sending = false

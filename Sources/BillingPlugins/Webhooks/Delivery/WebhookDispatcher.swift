@@ -15,7 +15,7 @@ final class WebhookDispatcher: Sendable {
     static let claimBatch = 16
 
     let wake = WakeSignal()
-    let attempt: WebhookAttempt
+    private let attempt: WebhookAttempt
     private let configuration: WebhookConfiguration
     private let storage: any BillingStorage
     private let gate: WebhookEndpointGate
@@ -42,10 +42,9 @@ final class WebhookDispatcher: Sendable {
         self.logger = logger
         self.clock = clock
         self.wallClock = wallClock
-        attempt = WebhookAttempt(
-            configuration: configuration, storage: storage, publisher: publisher, secrets: secrets, urlGuard: urlGuard, sender: sender,
-            gate: gate, logger: logger, metrics: metrics, wallClock: wallClock
-        )
+        let health = WebhookEndpointHealth(
+            configuration: configuration, storage: storage, publisher: publisher, logger: logger, metrics: metrics, wallClock: wallClock)
+        attempt = WebhookAttempt(health: health, secrets: secrets, urlGuard: urlGuard, sender: sender, gate: gate)
     }
 
     /// Runs until graceful shutdown or cancellation; requests in flight then finish, and

@@ -28,7 +28,7 @@ struct WebhookEndpointHealth: Sendable {
     func failed(_ endpoint: WebhookEndpointRecord, exhausted: Bool, at now: Date) async throws {
         let since = endpoint.failingSince ?? now
         let exhaustedCount = endpoint.exhaustedMessages + (exhausted ? 1 : 0)
-        if now.timeIntervalSince(since) >= Double(configuration.disableAfterFailingFor.components.seconds) {
+        if Duration.between(since, now) >= configuration.disableAfterFailingFor {
             try await disable(endpoint.id, cause: "failing", reason: "Every attempt failed since \(Timestamp.format(microseconds: Timestamp.microseconds(since)))")
             return
         }
@@ -65,15 +65,7 @@ struct WebhookEndpointHealth: Sendable {
         }
     }
 
-    /// Applies `change` by compare-and-set until it sticks; `change` returns false for nothing to do.
     private func update(_ id: String, _ change: (inout WebhookEndpointRecord) -> Bool) async throws -> Bool {
-        for _ in 0..<10 {
-            guard var record = try await storage.webhookEndpoint(id: id) else { return false }
-            let version = record.version
-            guard change(&record) else { return false }
-            record.updatedAt = wallClock.now()
-            if try await storage.updateWebhookEndpoint(record, expectedVersion: version) != nil { return true }
-        }
-        throw BillingError(.storageBusy, "Webhook endpoint \(id) kept changing while its health was recorded", field: "id")
+        try await storage.changeWebhookEndpoint(id: id, at: wallClock, change)?.written ?? false
     }
 }

@@ -1,3 +1,4 @@
+import BillingCore
 import CoreMetrics
 
 /// `billing.webhook.deliveries` (by outcome: delivered, retrying, failed), the request
@@ -7,15 +8,10 @@ struct WebhookMetrics: Sendable {
 
     func attempted(_ outcome: String, duration: Duration) {
         Counter(label: "billing.webhook.deliveries", dimensions: [("outcome", outcome)], factory: factory).increment()
-        CoreMetrics.Timer(label: "billing.webhook.request.duration", factory: factory).recordNanoseconds(Self.nanoseconds(duration))
+        CoreMetrics.Timer(label: "billing.webhook.request.duration", factory: factory).record(duration: duration)
     }
 
     func disabled(_ cause: String) {
         Counter(label: "billing.webhook.endpoints.disabled", dimensions: [("cause", cause)], factory: factory).increment()
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -41,7 +41,7 @@ final class WebhookSender: Sendable {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
-            let response = try await client(for: target).execute(request, timeout: TimeAmount.nanoseconds(Self.nanoseconds(timeout)))
+            let response = try await client(for: target).execute(request, timeout: TimeAmount(timeout))
             var kept: [UInt8] = []
             var read = 0
             for try await chunk in response.body {
@@ -74,7 +74,7 @@ final class WebhookSender: Sendable {
             if let client = clients[key] { return client }
             var configuration = HTTPClient.Configuration(
                 redirectConfiguration: .disallow,
-                timeout: .init(connect: .nanoseconds(Self.nanoseconds(timeout)), read: .nanoseconds(Self.nanoseconds(timeout)))
+                timeout: .init(connect: TimeAmount(timeout), read: TimeAmount(timeout))
             )
             configuration.decompression = .disabled
             if WebhookIPAddress(target.host) == nil { configuration.dnsOverride = [target.host: address] }
@@ -87,11 +87,6 @@ final class WebhookSender: Sendable {
     private static func url(_ target: CheckedWebhookTarget) -> String {
         let host = target.host.contains(":") ? "[\(target.host)]" : target.host
         return "\(target.scheme)://\(host):\(target.port)\(target.requestTarget)"
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 
     private func describe(_ error: any Error) -> String {

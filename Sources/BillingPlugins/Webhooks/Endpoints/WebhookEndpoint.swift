@@ -61,7 +61,7 @@ public struct WebhookEndpoint: Sendable, Hashable {
         description = record.description
         metadata = record.metadata
         rateLimitPerSecond = record.rateLimitPerSecond
-        secretsCreatedAt = record.secrets.filter { $0.expiresAt.map { $0 > now } ?? true }.map(\.createdAt)
+        secretsCreatedAt = WebhookEndpointSecrets.live(record.secrets, at: now).map(\.createdAt)
         failingSince = record.failingSince
         createdAt = record.createdAt
         updatedAt = record.updatedAt

@@ -15,14 +15,14 @@ struct WebhookEndpointSecrets: Sendable {
 
     /// The secrets that sign at `now`, newest first.
     func signing(_ record: WebhookEndpointRecord, at now: Date) throws -> [WebhookSecret] {
-        try live(record.secrets, at: now).map { try WebhookSecret(sealer.open($0.sealed, context: Self.context(endpointId: record.id))) }
+        try Self.live(record.secrets, at: now).map { try WebhookSecret(sealer.open($0.sealed, context: Self.context(endpointId: record.id))) }
     }
 
     /// `secrets` with `new` in front: the previous current one expires after `grace`, and
     /// secrets already past their expiry are dropped.
     func rotated(_ secrets: [WebhookSecretRecord], adding new: WebhookSecretRecord, grace: Duration, at now: Date) -> [WebhookSecretRecord] {
         let expiry = now.adding(grace)
-        let kept = live(secrets, at: now).map { secret -> WebhookSecretRecord in
+        let kept = Self.live(secrets, at: now).map { secret -> WebhookSecretRecord in
             var secret = secret
             secret.expiresAt = min(secret.expiresAt ?? expiry, expiry)
             return secret
@@ -30,7 +30,8 @@ struct WebhookEndpointSecrets: Sendable {
         return [new] + kept
     }
 
-    private func live(_ secrets: [WebhookSecretRecord], at now: Date) -> [WebhookSecretRecord] {
+    /// The secrets not past their expiry at `now`, newest first.
+    static func live(_ secrets: [WebhookSecretRecord], at now: Date) -> [WebhookSecretRecord] {
         secrets.filter { $0.expiresAt.map { $0 > now } ?? true }.sorted { $0.createdAt > $1.createdAt }
     }
 }

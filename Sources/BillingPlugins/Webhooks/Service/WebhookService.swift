@@ -201,20 +201,14 @@ public final class WebhookService: Service, Sendable {
         return record
     }
 
-    /// Reads, changes and writes back an endpoint by compare-and-set, again from a fresh read
-    /// if another writer came in between.
+    /// Changes an endpoint by compare-and-set and wakes delivery, which may now claim for it.
     func mutate(_ id: String, _ change: (inout WebhookEndpointRecord) throws -> Void) async throws -> WebhookEndpoint {
-        for _ in 0..<10 {
-            var record = try await record(id)
-            let version = record.version
+        guard let (stored, _) = try await storage.changeWebhookEndpoint(id: id, at: wallClock, { record in
             try change(&record)
-            record.updatedAt = wallClock.now()
-            if let stored = try await storage.updateWebhookEndpoint(record, expectedVersion: version) {
-                dispatcher.wake.notify()
-                return try WebhookEndpoint(stored, now: wallClock.now())
-            }
-        }
-        throw BillingError(.storageBusy, "Webhook endpoint \(id) kept changing under this update; try again", field: "id")
+            return true
+        }) else { throw Self.notFound(id) }
+        dispatcher.wake.notify()
+        return try WebhookEndpoint(stored, now: wallClock.now())
     }
 
     static func notFound(_ id: String) -> BillingError {
