@@ -18,31 +18,26 @@ struct WebhookCrashTests {
         let secret = try WebhookSecret.generate(using: &random).reveal()
         let remote = try await receiver.endpoint(secrets: [secret])
         let path = TemporaryFiles.newPath("webhook-crash")
-        let gate = path + ".gate"
+        let gate = ChildGate(database: path)
         defer { for suffix in ["", "-wal", "-shm", ".key", ".gate"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let arguments = ["webhook-burst", path, remote.url, secret, "\(Self.count)"]
         var generator = SeededRandomNumberGenerator(seed: 0x3EB0_0C5A)
         var delivered = Set<String>()
 
         for round in 0..<Self.kills {
-            // At most 6 new events per round: the child cannot finish by itself, however late the kill.
-            try Data("\(delivered.count + 6)\n".utf8).write(to: URL(fileURLWithPath: gate), options: .atomic)
+            // At most 6 new events per round: the child cannot finish by itself.
+            try gate.open(upTo: delivered.count + 6)
             let child = try ChildProcess(arguments)
             let before = delivered
             let wanted = Int.random(in: 1...4, using: &generator)
-            var fresh = Set<String>()
-            for _ in 0..<wanted {
-                let seen = fresh
-                await child.waitForLine { line in Self.deliveredId(line).map { !before.contains($0) && !seen.contains($0) } ?? false }
-                fresh = Set(child.lines.compactMap(Self.deliveredId)).subtracting(before)
-            }
-            child.kill()
+            // Killed from the child's reader thread the moment it reports the wanted fresh deliveries.
+            child.kill { lines in Set(lines.compactMap(Self.deliveredId)).subtracting(before).count >= wanted }
             let status = await child.waitForExit()
             #expect(status == SIGKILL, "round \(round): the child was killed, it did not finish or fail by itself")
             delivered.formUnion(child.lines.compactMap(Self.deliveredId))
         }
 
-        try FileManager.default.removeItem(atPath: gate)
+        gate.remove()
         let drain = try ChildProcess(arguments)
         let status = await drain.waitForExit()
         #expect(status == 0)

@@ -22,20 +22,6 @@ struct EmailBurst {
 
     /// The address of user `index`.
     func address(_ index: Int) -> String { "\(prefix)-\(index)@example.com" }
-
-    /// The gate the test keeps next to the database: a number n lets users below n be
-    /// published; without the file, every user may be.
-    var gatePath: String { path + ".gate" }
-
-    /// Waits until the test's gate lets user `index` be published, for at most 120 s so an
-    /// orphaned child never waits forever.
-    func waitForGate(_ index: Int) async throws {
-        let deadline = ContinuousClock.now + .seconds(120)
-        while let text = try? String(contentsOfFile: gatePath, encoding: .utf8), index >= Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 {
-            guard ContinuousClock.now < deadline else { throw BillingError(.timeout, "the test's gate stayed shut for 120 s") }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-    }
 }
 
 /// `count` welcome mails through the email plugin on a SQLite file, for the crash test: it
@@ -61,7 +47,7 @@ func emailBurst(_ burst: EmailBurst, logger: Logger) async throws {
         // the test's kills then land while mailing, however loaded the machine is.
         var seen = Set<String>()
         var published = 0
-        let deadline = ContinuousClock.now + .seconds(120)
+        let gate = BurstGate(database: burst.path)
         func reportSettled() async throws -> Set<String> {
             let sent = try await engine.storage.events(ofType: NotificationSent.eventType, tenant: .any).map { try $0.decodePayload(as: NotificationSent.self) }
             for payload in sent where seen.insert(payload.notificationId).inserted {
@@ -74,14 +60,14 @@ func emailBurst(_ burst: EmailBurst, logger: Logger) async throws {
             return Set(sent.map(\.recipient) + failed.map(\.recipient))
         }
         for index in 0..<burst.count {
-            try await burst.waitForGate(index)
+            try await gate.wait(for: index)
             let user = UserSnapshot(id: "\(burst.prefix)-\(index)", email: burst.address(index), name: "User \(index)", locale: "en")
             let event = try BillingEvent(UserCreated(user: user), timestamp: engine.events.wallClock.now(), idempotencyKey: "\(burst.prefix)-user-\(index)")
             published += try await engine.events.publish(event).isDuplicate ? 0 : 1
             var settled = try await reportSettled()
             guard !settled.contains(burst.address(index)) else { continue }
             while !settled.contains(burst.address(index)) {
-                guard ContinuousClock.now < deadline else { throw BillingError(.timeout, "not every message settled within 120 s") }
+                try gate.checkWorthWaiting(for: "the message to \(burst.address(index)) did not settle")
                 try await Task.sleep(for: .milliseconds(10))
                 settled = try await reportSettled()
             }

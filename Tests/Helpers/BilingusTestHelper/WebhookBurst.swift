@@ -14,14 +14,6 @@ struct WebhookBurst {
         guard values.count == 4, let count = Int(values[3]), count > 0 else { return nil }
         (path, url, secret, self.count) = (values[0], values[1], values[2], count)
     }
-
-    /// A number n in this file lets events below n be published; without it, all may be.
-    var gatePath: String { path + ".gate" }
-
-    func gateAllows(_ index: Int) -> Bool {
-        guard let text = try? String(contentsOfFile: gatePath, encoding: .utf8) else { return true }
-        return index < Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-    }
 }
 
 /// `count` events delivered to one host-wide endpoint on a SQLite file, for the webhook crash
@@ -47,10 +39,10 @@ func webhookBurst(_ burst: WebhookBurst, logger: Logger) async throws {
             endpoint = try await engine.webhooks.createEndpoint(options, for: .hostWide).endpoint
         }
         var reported = Set<String>()
-        let deadline = ContinuousClock.now + .seconds(120)
         var published = 0
+        let gate = BurstGate(database: burst.path)
         while true {
-            while published < burst.count, burst.gateAllows(published) {
+            while published < burst.count, gate.allows(published) {
                 let event = BillingEvent(type: jobType, payload: ["n": .int(Int64(published))], idempotencyKey: "job-\(published)")
                 try await engine.events.publish(event)
                 published += 1
@@ -64,7 +56,7 @@ func webhookBurst(_ burst: WebhookBurst, logger: Logger) async throws {
             } while after != nil
             for message in delivered where reported.insert(message.id).inserted { report("delivered \(message.id)") }
             if published == burst.count, reported.count == burst.count { break }
-            guard ContinuousClock.now < deadline else { throw BillingError(.timeout, "not every webhook was delivered within 120 s") }
+            try gate.checkWorthWaiting(for: "\(reported.count) of \(burst.count) webhooks were delivered")
             try await Task.sleep(for: .milliseconds(10))
         }
         report("settled \(reported.count)")

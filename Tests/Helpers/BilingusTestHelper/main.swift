@@ -35,41 +35,31 @@ guard arguments.count >= 3 else {
     exit(2)
 }
 let path = arguments[2]
-if arguments[1] == "email-burst" {
+/// Runs an engine mode with a quiet logger, then exits: 0 when it finished, 1 (the error on
+/// stderr) when it threw.
+func runEngineMode(_ body: (Logger) async throws -> Void) async -> Never {
+    var quiet = Logger(label: "helper")
+    quiet.logLevel = .critical
+    do {
+        try await body(quiet)
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        exit(1)
+    }
+}
+switch arguments[1] {
+case "email-burst":
     guard let burst = EmailBurst(arguments[2...]) else { exit(2) }
-    var quiet = Logger(label: "helper")
-    quiet.logLevel = .critical
-    do {
-        try await emailBurst(burst, logger: quiet)
-        exit(0)
-    } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        exit(1)
-    }
-}
-if arguments[1] == "webhook-burst" {
+    await runEngineMode { try await emailBurst(burst, logger: $0) }
+case "webhook-burst":
     guard let burst = WebhookBurst(arguments[2...]) else { exit(2) }
-    var quiet = Logger(label: "helper")
-    quiet.logLevel = .critical
-    do {
-        try await webhookBurst(burst, logger: quiet)
-        exit(0)
-    } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        exit(1)
-    }
-}
-if arguments[1] == "stripe-pay" {
+    await runEngineMode { try await webhookBurst(burst, logger: $0) }
+case "stripe-pay":
     guard arguments.count == 6 else { exit(2) }
-    var quiet = Logger(label: "helper")
-    quiet.logLevel = .critical
-    do {
-        try await stripePay(path: path, baseURL: arguments[3], apiKey: arguments[4], initiate: arguments[5] == "initiate", logger: quiet)
-        exit(0)
-    } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        exit(1)
-    }
+    await runEngineMode { try await stripePay(path: path, baseURL: arguments[3], apiKey: arguments[4], initiate: arguments[5] == "initiate", logger: $0) }
+default:
+    break
 }
 do {
     let store = try SQLiteEventStore(path: path)

@@ -10,12 +10,15 @@ public final class ChildProcess: Sendable {
         var lines: [String] = []
         var partial = Data()
         var finished = false
+        /// The exit status, once the child exited.
+        var exitStatus: Int32?
         var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
         var lineWaiters: [(matches: @Sendable (String) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
+        /// When to send SIGKILL, checked on the reader thread after every chunk (``kill(when:)``).
+        var killCondition: (@Sendable ([String]) -> Bool)?
     }
 
     private let child: Spawn.Child
-    private let status = Locked<Int32?>(nil)
     private let state = Locked(State())
     private let exited = DispatchSemaphore(value: 0)
 
@@ -39,9 +42,9 @@ public final class ChildProcess: Sendable {
                 append(chunk)
             }
             let exitStatus = child.wait()
-            status.withLock { $0 = exitStatus }
             let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
                 state.finished = true
+                state.exitStatus = exitStatus
                 defer {
                     state.waiters.removeAll()
                     state.lineWaiters.removeAll()
@@ -69,6 +72,10 @@ public final class ChildProcess: Sendable {
             let matched = state.lineWaiters.filter { waiter in fresh.contains(where: waiter.matches) }
             state.lineWaiters.removeAll { waiter in fresh.contains(where: waiter.matches) }
             ready += matched.map(\.continuation)
+            if let condition = state.killCondition, condition(state.lines) {
+                state.killCondition = nil
+                kill()
+            }
             return ready
         }
         for waiter in ready { waiter.resume() }
@@ -111,13 +118,25 @@ public final class ChildProcess: Sendable {
         _ = Foundation.kill(child.pid, SIGKILL)
     }
 
+    /// Sends SIGKILL as soon as the lines printed so far satisfy `condition` (at once if they
+    /// already do). The reader thread checks it as each chunk arrives, so the kill lands on
+    /// time however long the test's own tasks wait for a cooperative thread.
+    public func kill(when condition: @escaping @Sendable ([String]) -> Bool) {
+        let now = state.withLock { state -> Bool in
+            if condition(state.lines) { return true }
+            state.killCondition = condition
+            return false
+        }
+        if now { kill() }
+    }
+
     /// Waits for the process to exit and returns its termination status.
     public func waitForExit() async -> Int32 {
         await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
             DispatchQueue.global().async {
                 self.exited.wait()
                 self.exited.signal()
-                continuation.resume(returning: self.status.withLock { $0 } ?? -1)
+                continuation.resume(returning: self.state.withLock { $0.exitStatus } ?? -1)
             }
         }
     }

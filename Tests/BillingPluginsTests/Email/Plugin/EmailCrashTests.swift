@@ -31,23 +31,18 @@ struct EmailCrashTests {
         var inFlight: [Set<String>] = []
         var cursors: [String] = []  // the subscriptions' cursors after each kill, for the summary
 
-        let gate = path + ".gate"
-        defer { try? FileManager.default.removeItem(atPath: gate) }
+        let gate = ChildGate(database: path)
+        defer { gate.remove() }
         for round in 0..<Self.kills {
             // The child may mail at most 4 new users: however slowly this process wakes up for
             // the kill, the child cannot finish the burst by itself.
-            try Self.setGate(gate, to: known.count + 4)
+            try gate.open(upTo: known.count + 4)
             let child = try ChildProcess(arguments)
-            // At least one message this child sent itself (once it took over the killed
-            // child's lease), then 0-2 more: the kill lands while it is sending.
+            // Killed from the child's reader thread the moment it reports 1-3 messages it sent
+            // itself (once it took over the killed child's lease): the kill lands while it sends.
             let before = known
-            var fresh = Set<String>()
-            for _ in 0...Int.random(in: 0...2, using: &generator) {
-                let seen = fresh
-                await child.waitForLine { line in Self.sentRecipient(line).map { !before.contains($0) && !seen.contains($0) } ?? false }
-                fresh = Set(child.lines.compactMap(Self.sentRecipient)).subtracting(before)
-            }
-            child.kill()
+            let wanted = Int.random(in: 1...3, using: &generator)
+            child.kill { lines in Set(lines.compactMap(Self.sentRecipient)).subtracting(before).count >= wanted }
             let status = await child.waitForExit()
             #expect(status == SIGKILL, "round \(round): the child was killed, it did not finish or fail by itself")
             let records = try await Self.records(path)
@@ -55,7 +50,7 @@ struct EmailCrashTests {
             inFlight.append(Set(records.filter { $0.status == .queued }.map(\.recipient)))
             cursors.append(try await Self.cursors(path))
         }
-        try FileManager.default.removeItem(atPath: gate)
+        gate.remove()
         let drain = try ChildProcess(arguments)
         let status = await drain.waitForExit()
         #expect(status == 0)
@@ -87,11 +82,6 @@ struct EmailCrashTests {
         }
         #expect(duplicated.count <= Self.kills)
         print("email crash: \(Self.kills) kills, \(known.count) sent before the drain, \(duplicated.count) resent in the window: \(duplicated); cursors after the kills: \(cursors)")
-    }
-
-    /// Lets the child publish users below `limit`; written whole, by rename, so the child never reads half of it.
-    static func setGate(_ gate: String, to limit: Int) throws {
-        try Data("\(limit)\n".utf8).write(to: URL(fileURLWithPath: gate), options: .atomic)
     }
 
     /// The plugin's records of its messages, from its state in the SQLite file.
