@@ -46,7 +46,9 @@ struct SealingKeyFileTests {
         let again = try file.loadOrCreate()
         #expect(!again.created)
         #expect(again.keyring == created.keyring)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: TemporaryFiles.directory.path).filter { $0.contains(".tmp-") }
+        // Only this file's temporaries: other tests write key files in the same folder at the same time.
+        let name = URL(fileURLWithPath: file.path).lastPathComponent
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: TemporaryFiles.directory.path).filter { $0.hasPrefix(name + ".tmp-") }
         #expect(leftovers.isEmpty, "the temporary file is removed")
     }
 

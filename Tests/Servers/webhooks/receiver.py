@@ -167,12 +167,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 total += size
                 if total > MAX_BODY:
                     raise ValueError("body over %d bytes" % MAX_BODY)
-                chunks.append(self.rfile.read(size))
+                chunk = self.rfile.read(size)
+                if len(chunk) < size:
+                    raise ValueError("the connection closed inside a chunk")
+                chunks.append(chunk)
                 self.rfile.readline()
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY:
             raise ValueError("body over %d bytes" % MAX_BODY)
-        return self.rfile.read(length) if length else b""
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            # The sender went away mid-request (a killed process): an aborted request, not an attempt.
+            raise ValueError("the connection closed after %d of %d body bytes" % (len(body), length))
+        return body
 
     def answer(self, status, reply, headers=None, close=False):
         data = b"" if reply is None else json.dumps(reply).encode("utf-8")

@@ -158,6 +158,17 @@ def check_a_reset_closes_without_an_answer():
     assert attempt["fault"] == "reset" and attempt["answered_status"] is None, attempt
 
 
+def check_a_request_cut_off_mid_body_is_not_an_attempt():
+    # A sender killed mid-request leaves a short body: the receiver must not log it.
+    name = endpoint(new_secret())
+    parts = urllib.parse.urlsplit(URL)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as connection:
+        connection.sendall(b"POST /hooks/%s HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"partial\":" % name.encode())
+        connection.shutdown(socket.SHUT_WR)
+        connection.recv(1024)
+    assert attempts(name) == [], attempts(name)
+
+
 def check_rotation_verifies_with_either_secret():
     old, new = new_secret(), new_secret()
     name = endpoint(old, new)
