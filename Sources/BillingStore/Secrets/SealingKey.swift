@@ -30,7 +30,7 @@ public struct SealingKey: Sendable, Equatable, CustomStringConvertible, CustomDe
     /// - Throws: `BillingError` coded `secret.key_invalid`; the message never shows the text.
     public init(id: String, base64: String) throws {
         try Self.validate(id: id)
-        guard let bytes = Self.decodeBase64(base64) else {
+        guard let bytes = Base64URL.decode(base64) else {
             throw BillingError(.secretKeyInvalid, "Sealing key '\(id)' is not valid base64")
         }
         try self.init(id: id, bytes: bytes)
@@ -86,13 +86,5 @@ public struct SealingKey: Sendable, Equatable, CustomStringConvertible, CustomDe
             // The id is not echoed: a mis-pasted key could be in it.
             throw BillingError(.secretKeyInvalid, "A sealing key id must be \(idRule)")
         }
-    }
-
-    private static func decodeBase64(_ text: String) -> [UInt8]? {
-        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        if !standard.hasSuffix("=") {
-            standard += String(repeating: "=", count: (4 - standard.count % 4) % 4)
-        }
-        return Data(base64Encoded: standard).map { Array($0) }
     }
 }

@@ -48,7 +48,7 @@ public struct SealedSecret: Sendable, Hashable, CustomStringConvertible {
         // Re-encoding must give the same text: otherwise two texts (differing in unused
         // trailing bits, or padding) would open to the same secret, and an edit to the
         // stored text could go unnoticed.
-        guard let payload = Self.base64URLDecoded(encoded), Self.base64URLEncoded(payload) == encoded else {
+        guard !encoded.contains("="), let payload = Base64URL.decode(encoded), Base64URL.encode(payload) == encoded else {
             throw BillingError(.secretMalformed, "The sealed secret's payload is not unpadded base64url")
         }
         self.keyID = keyID
@@ -63,7 +63,7 @@ public struct SealedSecret: Sendable, Hashable, CustomStringConvertible {
 
     /// The stored text.
     public var text: String {
-        header + Self.base64URLEncoded(payload)
+        header + Base64URL.encode(payload)
     }
 
     /// `bsealed:v1:<keyID>:`, the part a sealer authenticates along with the payload,
@@ -91,21 +91,5 @@ public struct SealedSecret: Sendable, Hashable, CustomStringConvertible {
                     false
                 }
             }
-    }
-
-    // MARK: Base64url
-
-    private static func base64URLEncoded(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    private static func base64URLDecoded(_ text: String) -> [UInt8]? {
-        guard !text.contains("=") else { return nil }
-        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        standard += String(repeating: "=", count: (4 - standard.count % 4) % 4)
-        return Data(base64Encoded: standard).map { Array($0) }
     }
 }
