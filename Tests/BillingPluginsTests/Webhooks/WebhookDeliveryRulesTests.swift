@@ -65,6 +65,15 @@ struct WebhookDeliveryRulesTests {
         )
         let untenanted = BillingEvent(type: .userCreated, payload: [:], timestamp: Date(timeIntervalSince1970: 0))
         #expect(String(decoding: WebhookPayload.body(for: untenanted), as: UTF8.self).contains(#""tenantId":null"#))
+        // The payload's bytes are spliced in as stored: the whole is still the canonical encoding of the object.
+        let tricky = BillingEvent(
+            type: try BillingEventType("shipment.sent"), payload: ["note": "a \"quote\", a tab\t, ß and 😀", "z": [1, 2.5, true, .null], "a": ["b": [:]]],
+            tenantId: "t-ü\"x")
+        let object: JSONObject = [
+            "data": tricky.payload, "id": .string(tricky.id.description), "tenantId": .string("t-ü\"x"),
+            "timestamp": .string(Timestamp.format(microseconds: tricky.timestampMicroseconds)), "type": "shipment.sent",
+        ]
+        #expect(WebhookPayload.body(for: tricky) == CanonicalJSON.encode(.object(object)))
 
         let id = WebhookPayload.messageId(eventId: event.id, endpointId: "ep_1")
         #expect(id == WebhookPayload.messageId(eventId: event.id, endpointId: "ep_1"))

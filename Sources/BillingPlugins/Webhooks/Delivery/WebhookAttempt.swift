@@ -12,6 +12,7 @@ struct WebhookAttempt: Sendable {
     let urlGuard: WebhookURLGuard
     let sender: WebhookSender
     let gate: WebhookEndpointGate
+    let bodies = WebhookBodies()
 
     private var configuration: WebhookConfiguration { health.configuration }
     private var storage: any BillingStorage { health.storage }
@@ -29,13 +30,13 @@ struct WebhookAttempt: Sendable {
                 try await settle(message, endpoint: endpoint, .failed, next: nil, result: nil, error: "Not sent: the endpoint is disabled (\(endpoint.disabledReason ?? "no reason given"))")
                 return
             }
-            guard let event = try await storage.event(id: message.eventId) else {
+            guard let body = try await bodies.body(of: message.eventId, from: storage) else {
                 try await settle(message, endpoint: endpoint, .failed, next: nil, result: nil, error: "Not sent: event \(message.eventId) is no longer stored")
                 return
             }
             try await gate.beginSending(endpoint.id, rateLimit: endpoint.rateLimitPerSecond)
             sending = true
-            let result = try await send(event, of: message, to: endpoint)
+            let result = try await sendInSlot(body, of: message, to: endpoint)
             try await conclude(message, endpoint: endpoint, result: result)
         } catch is CancellationError {
             // Shutdown cut it short: the claim lapses and the message is due again.
@@ -47,8 +48,14 @@ struct WebhookAttempt: Sendable {
         }
     }
 
+    /// Sends, then frees the request slot of the total before the message is settled.
+    private func sendInSlot(_ body: [UInt8], of message: WebhookMessageRecord, to endpoint: WebhookEndpointRecord) async throws -> WebhookSendResult {
+        defer { gate.endSending() }
+        return try await send(body, of: message, to: endpoint)
+    }
+
     /// Checks the URL again and sends; a refused URL is a failed attempt with nothing sent.
-    private func send(_ event: BillingEvent, of message: WebhookMessageRecord, to endpoint: WebhookEndpointRecord) async throws -> WebhookSendResult {
+    private func send(_ body: [UInt8], of message: WebhookMessageRecord, to endpoint: WebhookEndpointRecord) async throws -> WebhookSendResult {
         let target: CheckedWebhookTarget
         do {
             target = try await urlGuard.check(endpoint.url)
@@ -57,7 +64,6 @@ struct WebhookAttempt: Sendable {
         }
         let now = wallClock.now()
         let timestamp = Int64(now.timeIntervalSince1970.rounded(.down))
-        let body = WebhookPayload.body(for: event)
         let signature = WebhookSignature.header(id: message.id, timestamp: timestamp, body: body, secrets: try secrets.signing(endpoint, at: now))
         return await sender.send(
             body,

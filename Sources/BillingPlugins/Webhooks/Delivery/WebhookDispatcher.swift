@@ -4,8 +4,8 @@ import Logging
 import ServiceLifecycle
 
 /// Delivers webhook messages: claims due ones in small batches while request slots are
-/// free (leaving out endpoints that are busy, over their rate or paused), attempts each in
-/// its own task, and settles it. The store holds every message, so a crash loses none: a
+/// free, plus one batch ahead (leaving out endpoints that are busy, over their rate or
+/// paused), attempts each in its own task, and settles it. The store holds every message, so a crash loses none: a
 /// claim the dead process held lapses, and the message is due again.
 ///
 /// Its tasks are its own, apart from the durable subscriptions' delivery slots, so slow
@@ -37,7 +37,7 @@ final class WebhookDispatcher: Sendable {
     ) {
         self.configuration = configuration
         self.storage = storage
-        gate = WebhookEndpointGate(perEndpoint: configuration.maxConcurrentRequestsPerEndpoint)
+        gate = WebhookEndpointGate(perEndpoint: configuration.maxConcurrentRequestsPerEndpoint, total: configuration.maxConcurrentRequests)
         self.sender = sender
         self.logger = logger
         self.clock = clock
@@ -76,7 +76,9 @@ final class WebhookDispatcher: Sendable {
     /// Claims what free slots allow and starts the attempts; `true` when the claim was full,
     /// so more may be due at once.
     private func claimAndStart(in group: inout DiscardingTaskGroup) async throws -> Bool {
-        let free = state.withLock { configuration.maxConcurrentRequests - $0.inFlight }
+        // Up to a batch more than the requests allowed: those wait, ready, for a request slot,
+        // so a finished request's slot never waits for a claim and its reads.
+        let free = state.withLock { configuration.maxConcurrentRequests + Self.claimBatch - $0.inFlight }
         guard free > 0 else { return false }
         let now = wallClock.now()
         let limit = min(free, Self.claimBatch)

@@ -1,8 +1,9 @@
 import BillingCore
 
-/// Per-endpoint limits in this process: requests in flight (claimed ones count, so claims
-/// stop for a busy endpoint), a requests-per-second limit, and the pause after a 429 or a
-/// 502/503/504. What keeps one slow endpoint from taking every slot from the others.
+/// Request limits in this process: requests in flight in all (``total``) and per endpoint
+/// (claimed ones count, so claims stop for a busy endpoint), a requests-per-second limit,
+/// and the pause after a 429 or a 502/503/504. What keeps one slow endpoint from taking
+/// every slot from the others.
 final class WebhookEndpointGate: Sendable {
     private struct Endpoint {
         var claimed = 0
@@ -14,15 +15,24 @@ final class WebhookEndpointGate: Sendable {
         var pausedUntil: Duration?
     }
 
+    /// Requests in flight across endpoints, and the messages waiting for one.
+    private struct Total {
+        var sending = 0
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
     private let perEndpoint: Int
+    private let totalLimit: Int
     private let stopwatch: Stopwatch
     private let state = Locked<[String: Endpoint]>([:])
+    private let total = Locked(Total())
     private let stopped = Locked(false)
 
-    /// Limits of `perEndpoint` requests in flight. Rates and pauses are real time (the
-    /// receiver's), not the engine's injected clock.
-    init(perEndpoint: Int) {
+    /// Limits of `perEndpoint` requests in flight per endpoint and `total` in all. Rates and
+    /// pauses are real time (the receiver's), not the engine's injected clock.
+    init(perEndpoint: Int, total: Int) {
         self.perEndpoint = perEndpoint
+        totalLimit = total
         stopwatch = Stopwatch(clock: ContinuousClock())
     }
 
@@ -45,7 +55,8 @@ final class WebhookEndpointGate: Sendable {
         state.withLock { $0[endpointId, default: Endpoint()].claimed += 1 }
     }
 
-    /// Waits for a request slot of the endpoint, then for its rate limit.
+    /// Waits for a request slot of the endpoint, then for one of the total, then for the
+    /// endpoint's rate limit (last, so a start is counted when it happens).
     /// - Throws: `CancellationError` once ``stop()`` was called: a message still waiting is
     ///   left to its lapsing claim, so shutdown waits only for requests already sent.
     func beginSending(_ endpointId: String, rateLimit: Int?) async throws {
@@ -58,6 +69,19 @@ final class WebhookEndpointGate: Sendable {
                     return false
                 }
                 endpoints[endpointId, default: Endpoint()].sending += 1
+                return true
+            }
+            if granted { continuation.resume() }
+        }
+        guard !stopped.withLock({ $0 }) else { throw CancellationError() }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let granted = total.withLock { total -> Bool in
+                guard !stopped.withLock({ $0 }) else { return true }
+                guard total.sending < totalLimit else {
+                    total.waiters.append(continuation)
+                    return false
+                }
+                total.sending += 1
                 return true
             }
             if granted { continuation.resume() }
@@ -82,7 +106,20 @@ final class WebhookEndpointGate: Sendable {
         }
     }
 
-    /// Ends a request (`wasSending`) and the claim, handing the slot to a waiting message.
+    /// Hands the slot of the total that ``beginSending(_:rateLimit:)`` took to a waiting
+    /// message, once the response is in: settling the message needs no request slot.
+    func endSending() {
+        let next = total.withLock { total -> CheckedContinuation<Void, Never>? in
+            if total.waiters.isEmpty {
+                total.sending -= 1
+                return nil
+            }
+            return total.waiters.removeFirst()
+        }
+        next?.resume()
+    }
+
+    /// Ends the claim and the endpoint's request slot (`wasSending`), handing it to a waiting message.
     func finished(_ endpointId: String, wasSending: Bool) {
         let next = state.withLock { endpoints -> CheckedContinuation<Void, Never>? in
             guard var endpoint = endpoints[endpointId] else { return nil }
@@ -109,7 +146,21 @@ final class WebhookEndpointGate: Sendable {
             }
             return all
         }
-        for waiter in waiters { waiter.resume() }
+        let totalWaiters = total.withLock { total in
+            defer { total.waiters = [] }
+            return total.waiters
+        }
+        for waiter in waiters + totalWaiters { waiter.resume() }
+    }
+
+    /// Messages waiting for a slot of the total (for tests).
+    var waitingForTotal: Int {
+        total.withLock { $0.waiters.count }
+    }
+
+    /// Messages of `endpointId` waiting for one of its slots (for tests).
+    func waiting(for endpointId: String) -> Int {
+        state.withLock { $0[endpointId]?.waiters.count ?? 0 }
     }
 
     /// No new requests to the endpoint for `duration`.

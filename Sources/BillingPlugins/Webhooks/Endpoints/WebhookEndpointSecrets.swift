@@ -5,6 +5,14 @@ import Foundation
 /// secret signs, and a rotated-out one keeps signing beside it until its grace period ends.
 struct WebhookEndpointSecrets: Sendable {
     let sealer: any SecretSealer
+    /// Secrets already opened, by their sealed text (which a rotation or a re-seal changes):
+    /// opening one per attempt cost more CPU than the request. They stay in this process's
+    /// memory only, as they would while signing; never on disk unsealed.
+    private let opened = OpenedSecrets()
+
+    init(sealer: any SecretSealer) {
+        self.sealer = sealer
+    }
 
     /// Binds a sealed secret to its endpoint, so it cannot be moved to another one unnoticed.
     static func context(endpointId: String) -> String { "webhook/\(endpointId)" }
@@ -15,7 +23,16 @@ struct WebhookEndpointSecrets: Sendable {
 
     /// The secrets that sign at `now`, newest first.
     func signing(_ record: WebhookEndpointRecord, at now: Date) throws -> [WebhookSecret] {
-        try Self.live(record.secrets, at: now).map { try WebhookSecret(sealer.open($0.sealed, context: Self.context(endpointId: record.id))) }
+        try Self.live(record.secrets, at: now).map { try open($0.sealed, endpointId: record.id) }
+    }
+
+    private func open(_ sealed: String, endpointId: String) throws -> WebhookSecret {
+        // The endpoint is part of the key: the same text under another endpoint must fail to open.
+        let key = endpointId + " " + sealed
+        if let secret = opened[key] { return secret }
+        let secret = try WebhookSecret(sealer.open(sealed, context: Self.context(endpointId: endpointId)))
+        opened[key] = secret
+        return secret
     }
 
     /// `secrets` with `new` in front: the previous current one expires after `grace`, and
@@ -33,5 +50,22 @@ struct WebhookEndpointSecrets: Sendable {
     /// The secrets not past their expiry at `now`, newest first.
     static func live(_ secrets: [WebhookSecretRecord], at now: Date) -> [WebhookSecretRecord] {
         secrets.filter { $0.expiresAt.map { $0 > now } ?? true }.sorted { $0.createdAt > $1.createdAt }
+    }
+}
+
+/// The opened secrets, shared by every copy of ``WebhookEndpointSecrets``.
+private final class OpenedSecrets: Sendable {
+    /// More than this many, and the cache starts again (endpoints deleted long ago go with it).
+    static let limit = 10_000
+    private let secrets = Locked<[String: WebhookSecret]>([:])
+
+    subscript(key: String) -> WebhookSecret? {
+        get { secrets.withLock { $0[key] } }
+        set {
+            secrets.withLock { secrets in
+                if secrets.count >= Self.limit { secrets.removeAll() }
+                secrets[key] = newValue
+            }
+        }
     }
 }
