@@ -1,11 +1,12 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Store benchmarks for Bilingus: one executable that runs our EventBus/SQLiteEventStore
-// side by side with a raw SQLite C API baseline and prints the ratios.
+// Benchmarks for Bilingus, each against a baseline in the same process, with ratios:
+// StoreBenchmarks (EventBus/SQLiteEventStore against the raw SQLite C API and GRDB) and
+// WebhookBenchmarks (webhook delivery against a plain AsyncHTTPClient loop).
 //
 // A separate package on purpose: the root package's Scripts/test never builds it.
-// Run it with `Benchmarks/run` (release build); see README.md.
+// Run them with `Benchmarks/run` and `Benchmarks/run-webhooks` (release builds); see README.md.
 let package = Package(
     name: "StoreBenchmarks",
     platforms: [.macOS(.v15)],
@@ -17,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         // The peer a Swift user would pick for SQLite: the same rows and schema through GRDB.
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        // WebhookBenchmarks: the plain loop's client and the local receiver.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // The system libsqlite3 for the raw baseline. A module name of its own, so it
@@ -35,6 +39,22 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 "CSQLiteBaseline",
+            ],
+            swiftSettings: [
+                .enableUpcomingFeature("ExistentialAny"),
+                .enableUpcomingFeature("InternalImportsByDefault"),
+            ]
+        ),
+        // Webhook delivery through the engine against a plain AsyncHTTPClient loop (Benchmarks/run-webhooks).
+        .executableTarget(
+            name: "WebhookBenchmarks",
+            dependencies: [
+                .product(name: "Bilingus", package: "Bilingus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: [
                 .enableUpcomingFeature("ExistentialAny"),
