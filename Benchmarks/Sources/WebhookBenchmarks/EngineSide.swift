@@ -16,6 +16,8 @@ struct EngineSide {
         let path = directory.appendingPathComponent("webhooks-\(UUID().uuidString).sqlite").path
         defer { for suffix in ["", "-wal", "-shm", ".key"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         var configuration = BillingEngine.Configuration()
+        // A key of the run's own, as a host configures one (no key file beside each database).
+        configuration.sealingKeys = SealingKeyring(current: try SealingKey.generate(id: "benchmark"))
         // The defaults a host gets (64 requests in flight, 4 per endpoint), allowed to call the receiver over HTTP.
         configuration.webhooks = WebhookConfiguration(addressPolicy: WebhookAddressPolicy(allowedHosts: Set(receiver.hosts.map { String($0.prefix { $0 != ":" }) })))
         return try await BillingEngine.withEngine(configuration, storage: inMemory ? .inMemory : .sqlite(path: path), logger: logger) { engine in
