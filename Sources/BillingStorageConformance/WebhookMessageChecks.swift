@@ -7,7 +7,7 @@ import Foundation
 enum WebhookMessageChecks {
     static let suite = "WebhookMessageStore"
 
-    static let all: [StorageConformanceCheck] = [enqueueOnce, claimWhenDue, claimLapses, settleByHolderOnly, listAndRequeue, pruneAndCascade]
+    static let all: [StorageConformanceCheck] = [enqueueOnce, claimWhenDue, claimLapses, settleByHolderOnly, listAndRequeue, endpointLog, pruneAndCascade]
 
     private static let start = Date(timeIntervalSince1970: 1_790_000_000.123_456)
 
@@ -26,9 +26,9 @@ enum WebhookMessageChecks {
             nextAttemptAt: at(due), createdAt: at(created), updatedAt: at(created))
     }
 
-    private static func attempt(_ id: String, _ number: Int, status: Int?, error: String? = nil, at started: Double = 1) -> WebhookAttemptRecord {
+    private static func attempt(_ id: String, _ number: Int, status: Int?, error: String? = nil, at started: Double = 1, endpoint: String = "ep_1") -> WebhookAttemptRecord {
         WebhookAttemptRecord(
-            messageId: id, endpointId: "ep_1", attempt: number, startedAt: at(started), durationMicroseconds: 1500, statusCode: status,
+            messageId: id, endpointId: endpoint, attempt: number, startedAt: at(started), durationMicroseconds: 1500, statusCode: status,
             responseBody: status.map { "answered \($0) — ✓" }, error: error)
     }
 
@@ -137,6 +137,32 @@ enum WebhookMessageChecks {
         let claimedNow = try await store.webhookMessages(endpointId: "ep_1", status: nil, after: nil, limit: 5).first { $0.claimToken != nil }
         let requeueClaimed = try await store.requeueWebhookMessage(id: claimedNow?.id ?? "", now: at(51))
         try expect(!requeueClaimed, "requeueing a message in flight to be refused")
+    }
+
+    static let endpointLog = StorageConformanceCheck(suite, "An endpoint's log lists its attempts across messages, newest first, in pages; no other endpoint's") { store in
+        try await endpoints(store, "ep_1", "ep_2")
+        _ = try await store.enqueueWebhookMessages([message("msg_a", "ep_1", due: 0), message("msg_b", "ep_1", due: 0), message("msg_x", "ep_2", due: 0)])
+        // Two rounds of claims; the attempts' start times are chosen: msg_a at 1 s and 5 s,
+        // msg_b at 5 s (a tie with msg_a, broken by message id) and 9 s, msg_x at 3 s and 7 s.
+        let starts: [String: [Double]] = ["msg_a": [1, 5], "msg_b": [5, 9], "msg_x": [3, 7]]
+        for (round, now) in [101.0, 201.0].enumerated() {
+            for claimed in try await store.claimWebhookMessages(now: at(now), claimUntil: at(now + 30), limit: 10, excluding: []) {
+                let started = try unwrap(starts[claimed.id]?[round], "the start of \(claimed.id)")
+                _ = try await store.settleWebhookMessage(
+                    id: claimed.id, claimToken: claimed.claimToken ?? 0, status: .pending, nextAttemptAt: at(now + 50),
+                    attempt: attempt(claimed.id, claimed.attempts, status: 500, at: started, endpoint: claimed.endpointId), now: at(now))
+            }
+        }
+        let expected = [("msg_b", 2, 9.0), ("msg_b", 1, 5.0), ("msg_a", 2, 5.0), ("msg_a", 1, 1.0)]
+        let log = try await store.webhookAttempts(endpointId: "ep_1", before: nil, limit: 10)
+        try expectEqual(log.map { "\($0.messageId)#\($0.attempt)" }, expected.map { "\($0.0)#\($0.1)" }, "ep_1's log, newest first")
+        try expectEqual(log.map(\.startedAt), expected.map { Timestamp.normalize(at($0.2)) }, "its start times")
+        let first = try await store.webhookAttempts(endpointId: "ep_1", before: nil, limit: 2)
+        let second = try await store.webhookAttempts(endpointId: "ep_1", before: try unwrap(first.last, "the first page's last").position, limit: 2)
+        try expectEqual((first + second).map(\.position), log.map(\.position), "two pages of 2, across the tie at 5 s")
+        try expectEqual(await store.webhookAttempts(endpointId: "ep_1", before: log.last?.position, limit: 2), [], "nothing before the oldest")
+        try expectEqual(await store.webhookAttempts(endpointId: "ep_2", before: nil, limit: 10).map(\.attempt), [2, 1], "ep_2's log, msg_x only")
+        try await expectThrows(code: .invalidArgument, "a limit of 0") { try await store.webhookAttempts(endpointId: "ep_1", before: nil, limit: 0) }
     }
 
     static let pruneAndCascade = StorageConformanceCheck(suite, "Attempts older than the cutoff are pruned; deleting an endpoint deletes its messages and log") { store in

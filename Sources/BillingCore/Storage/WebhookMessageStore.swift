@@ -95,6 +95,33 @@ public struct WebhookAttemptRecord: Sendable, Hashable {
         self.responseBody = responseBody
         self.error = error
     }
+
+    /// Where an attempt stands in its endpoint's log, which lists newest first: by start
+    /// time, then message id, then attempt number.
+    public struct Position: Sendable, Hashable, Comparable {
+        /// When the request started.
+        public var startedAt: Date
+        /// The message.
+        public var messageId: String
+        /// Which attempt.
+        public var attempt: Int
+
+        /// A position, to page on from (`webhookAttempts(endpointId:before:limit:)`).
+        public init(startedAt: Date, messageId: String, attempt: Int) {
+            self.startedAt = startedAt
+            self.messageId = messageId
+            self.attempt = attempt
+        }
+
+        public static func < (lhs: Position, rhs: Position) -> Bool {
+            (lhs.startedAt, lhs.messageId, lhs.attempt) < (rhs.startedAt, rhs.messageId, rhs.attempt)
+        }
+    }
+
+    /// This attempt's place in its endpoint's log.
+    public var position: Position {
+        Position(startedAt: startedAt, messageId: messageId, attempt: attempt)
+    }
 }
 
 /// Persistence of webhook messages and their delivery log, so that `kill -9` at any
@@ -123,6 +150,9 @@ public protocol WebhookMessageStore: Sendable {
     func webhookMessages(endpointId: String, status: WebhookMessageStatus?, after afterId: String?, limit: Int) async throws -> [WebhookMessageRecord]
     /// A message's attempts, in order.
     func webhookAttempts(messageId: String) async throws -> [WebhookAttemptRecord]
+    /// An endpoint's attempts across its messages, newest first (by ``WebhookAttemptRecord/Position``),
+    /// at most `limit`, those before `position` when given.
+    func webhookAttempts(endpointId: String, before position: WebhookAttemptRecord.Position?, limit: Int) async throws -> [WebhookAttemptRecord]
     /// Makes one message pending again, due at `now`, its attempts kept (redelivery);
     /// `false` when it is unknown or claimed right now.
     func requeueWebhookMessage(id: String, now: Date) async throws -> Bool

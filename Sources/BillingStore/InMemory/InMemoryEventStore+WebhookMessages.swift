@@ -107,6 +107,18 @@ extension InMemoryEventStore {
         }
     }
 
+    public func webhookAttempts(endpointId: String, before position: WebhookAttemptRecord.Position?, limit: Int) async throws -> [WebhookAttemptRecord] {
+        guard limit >= 1 else { throw BillingError.invalid("limit", "limit must be at least 1") }
+        let position = position.map { WebhookAttemptRecord.Position(startedAt: Timestamp.normalize($0.startedAt), messageId: $0.messageId, attempt: $0.attempt) }
+        return try withState { state in
+            Array(
+                state.webhookAttempts.values.joined()
+                    .filter { attempt in attempt.endpointId == endpointId && position.map { attempt.position < $0 } ?? true }
+                    .sorted { $0.position > $1.position }
+                    .prefix(limit))
+        }
+    }
+
     public func pruneWebhookAttempts(before cutoff: Date) async throws -> Int {
         let cutoff = Timestamp.normalize(cutoff)
         return try withState { state in

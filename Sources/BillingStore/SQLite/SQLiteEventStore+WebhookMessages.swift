@@ -1,8 +1,9 @@
 public import BillingCore
 public import Foundation
 
-/// Webhook messages (`webhook_messages`) and their delivery log (`webhook_attempts`),
-/// migration 5. A claim and a settlement are each one write transaction.
+/// Webhook messages (`webhook_messages`, migration 5): enqueued, claimed, settled with their
+/// attempt logged (the log's reads are in +WebhookAttempts), listed and requeued. A claim and a
+/// settlement are each one write transaction.
 extension SQLiteEventStore: WebhookMessageStore {
     private static let messageColumns = """
         id, endpoint_id, event_id, tenant_id, status, attempts, next_attempt_at, claim_token, claimed_until, last_status_code, last_error, \
@@ -149,28 +150,6 @@ extension SQLiteEventStore: WebhookMessageStore {
         }
     }
 
-    public func webhookAttempts(messageId: String) async throws -> [WebhookAttemptRecord] {
-        try await readers.read(inline: true) { connection in
-            let statement = try connection.statement(
-                """
-                SELECT message_id, endpoint_id, attempt, started_at, duration_us, status_code, response_body, error
-                FROM webhook_attempts WHERE message_id = ? ORDER BY attempt
-                """)
-            defer { statement.reset() }
-            statement.bind(1, messageId)
-            var attempts: [WebhookAttemptRecord] = []
-            while try statement.step("read webhook attempts") {
-                attempts.append(
-                    WebhookAttemptRecord(
-                        messageId: statement.string(0) ?? "", endpointId: statement.string(1) ?? "", attempt: Int(statement.int64(2)),
-                        startedAt: Timestamp.date(microseconds: statement.int64(3)), durationMicroseconds: statement.int64(4),
-                        statusCode: statement.isNull(5) ? nil : Int(statement.int64(5)), responseBody: statement.string(6), error: statement.string(7)
-                    ))
-            }
-            return attempts
-        }
-    }
-
     public func requeueWebhookMessage(id: String, now: Date) async throws -> Bool {
         try await requeue("UPDATE webhook_messages SET status = 'pending', next_attempt_at = ?2, updated_at = ?2 WHERE id = ?1 AND claim_token IS NULL", id, nil, now) > 0
     }
@@ -179,16 +158,6 @@ extension SQLiteEventStore: WebhookMessageStore {
         try await requeue(
             "UPDATE webhook_messages SET status = 'pending', next_attempt_at = ?2, updated_at = ?2 WHERE endpoint_id = ?1 AND status = 'failed' AND created_at >= ?3",
             endpointId, since, now)
-    }
-
-    public func pruneWebhookAttempts(before cutoff: Date) async throws -> Int {
-        try await writer.withConnection { connection in
-            let delete = try connection.statement("DELETE FROM webhook_attempts WHERE started_at < ?")
-            defer { delete.reset() }
-            delete.bind(1, Timestamp.microseconds(cutoff))
-            _ = try delete.step("prune webhook attempts")
-            return Int(connection.changes)
-        }
     }
 
     private func requeue(_ sql: String, _ key: String, _ since: Date?, _ now: Date) async throws -> Int {

@@ -247,6 +247,14 @@ enum SQLiteSchema {
                 "ALTER TABLE webhook_endpoints ADD COLUMN exhausted_messages INTEGER NOT NULL DEFAULT 0",
             ]
         ),
+        SQLiteMigration(
+            version: 7,
+            name: "webhook delivery log per endpoint",
+            statements: [
+                // An endpoint's attempts across its messages, newest first, in pages.
+                "CREATE INDEX webhook_attempts_endpoint ON webhook_attempts(endpoint_id, started_at, message_id, attempt)"
+            ]
+        ),
     ]
 
     /// The schema version whose idempotency index holds hashes.

@@ -56,6 +56,10 @@ struct WebhookDeliveryTests {
             let stamps = attempts.compactMap { $0.timestamp.flatMap(Int.init) }
             #expect(stamps.count == 2 && stamps[1] - stamps[0] >= 5, "a new timestamp at the retry: \(stamps)")
             #expect(try await engine.webhooks.attempts(messageId: id).map(\.statusCode) == [500, 200])
+            let endpointLog = try await engine.webhooks.attempts(endpointId: created.endpoint.id)
+            #expect(endpointLog.map(\.statusCode) == [200, 500], "the endpoint's log, newest first")
+            let older = try await engine.webhooks.attempts(endpointId: created.endpoint.id, before: endpointLog[0].position, limit: 5)
+            #expect(older.map(\.statusCode) == [500], "the page before the newest")
         }
     }
 

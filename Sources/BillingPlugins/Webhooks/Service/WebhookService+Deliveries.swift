@@ -25,6 +25,13 @@ extension WebhookService {
         try await storage.webhookAttempts(messageId: messageId)
     }
 
+    /// An endpoint's delivery log across its messages, newest first, in pages: pass the last
+    /// attempt's `position` as `before` for the next page.
+    /// - Throws: `invalid.argument` for a `limit` below 1.
+    public func attempts(endpointId: String, before position: WebhookAttemptRecord.Position? = nil, limit: Int = 100) async throws -> [WebhookAttemptRecord] {
+        try await storage.webhookAttempts(endpointId: endpointId, before: position, limit: limit)
+    }
+
     /// Sends a message again now (a failed or delivered one), with the same `webhook-id`.
     /// - Throws: `not_found`; `webhook.message_in_flight` while an attempt of it runs.
     public func redeliver(messageId: String) async throws {
