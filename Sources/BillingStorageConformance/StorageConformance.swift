@@ -43,8 +43,11 @@ public enum StorageConformance {
     /// Webhook messages: enqueue once, claims and their lapse, settlement by the holder, the log, requeue, pruning.
     public static let webhookMessageStore: [StorageConformanceCheck] = WebhookMessageChecks.all
 
+    /// The audit log: compare-and-set appends, exact entries, queries, checkpoints, retention's cut.
+    public static let auditLogStore: [StorageConformanceCheck] = AuditLogChecks.all
+
     /// Every check, suite by suite.
     public static var all: [StorageConformanceCheck] {
-        [eventStore, subscriptionStore, pluginRecordStore, pluginStateStore, webhookEndpointStore, webhookMessageStore].flatMap(\.self)
+        [eventStore, subscriptionStore, pluginRecordStore, pluginStateStore, webhookEndpointStore, webhookMessageStore, auditLogStore].flatMap(\.self)
     }
 }

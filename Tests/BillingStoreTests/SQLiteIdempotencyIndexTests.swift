@@ -73,6 +73,7 @@ struct SQLiteIdempotencyIndexTests {
             "DROP INDEX events_idempotency", "ALTER TABLE events DROP COLUMN idempotency_hash",
             "CREATE UNIQUE INDEX events_idempotency ON events(coalesce(tenant_id, ''), idempotency_key) WHERE idempotency_key IS NOT NULL",
             "DROP TABLE webhook_attempts", "DROP TABLE webhook_messages", "DROP TABLE webhook_endpoints",
+            "DROP TABLE audit_checkpoints", "DROP TABLE audit_entries", "DROP TABLE audit_chains",
             "DELETE FROM schema_migrations WHERE version >= 4",
         ] {
             try await old.executeOnWriter(sql)

@@ -75,4 +75,4 @@ public protocol PluginRecordStore: Sendable {
 
 /// Everything the engine persists: events, subscriptions, installed plugins, plugin state,
 /// webhook endpoints and webhook messages.
-public typealias BillingStorage = DurableStore & PluginRecordStore & PluginStateStore & WebhookEndpointStore & WebhookMessageStore
+public typealias BillingStorage = DurableStore & PluginRecordStore & PluginStateStore & WebhookEndpointStore & WebhookMessageStore & AuditLogStore

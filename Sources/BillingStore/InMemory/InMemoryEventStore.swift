@@ -31,6 +31,9 @@ public final class InMemoryEventStore: BillingStorage {
         var webhookEndpoints: [String: WebhookEndpointRecord] = [:]
         var webhookMessages: [String: WebhookMessageRecord] = [:]
         var webhookAttempts: [String: [WebhookAttemptRecord]] = [:]
+        var auditHeads: [String: AuditChainHead] = [:]
+        var auditEntries: [String: [AuditEntryRecord]] = [:]
+        var auditCheckpoints: [String: [AuditCheckpointRecord]] = [:]
         var pluginState: [String: [String: PluginStateEntry]] = [:]
         var lastPluginStateVersion: Int64 = 0
         var closed = false
