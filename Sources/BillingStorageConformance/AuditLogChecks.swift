@@ -52,6 +52,8 @@ enum AuditLogChecks {
         expected.occurredAt = Timestamp.normalize(first.occurredAt)
         expected.recordedAt = Timestamp.normalize(first.recordedAt)
         try expectEqual(stored.first, expected, "the first entry, every field as given")
+        try expectEqual(await store.auditEntry(eventId: try unwrap(first.eventId, "its event")), expected, "the entry found by its event")
+        try expectEqual(await store.auditEntry(eventId: EventID(uuid: UUID(uuidString: "01890a5d-ac96-774b-bcce-b302099a8058")!)), nil, "no entry for another event")
         try expectEqual(await store.auditEntries(chain: "a", after: 2, limit: 2).map(\.sequence), [3, 4], "a page after 2")
         try expectEqual(await store.auditEntries(chain: "a", after: 5, limit: 2), [], "nothing after the head")
         try await expectThrows(code: .invalidArgument, "a limit of 0") { try await store.auditEntries(chain: "a", after: 0, limit: 0) }

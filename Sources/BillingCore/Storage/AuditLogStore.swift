@@ -168,6 +168,9 @@ public protocol AuditLogStore: Sendable {
     /// is written when it returns false.
     /// - Throws: `invalid.argument` for entries that do not continue `head`.
     func appendAuditEntries(_ entries: [AuditEntryRecord], after head: AuditChainHead) async throws -> Bool
+    /// The entry that records event `eventId`, in any chain; nil when none does (so a
+    /// redelivered event is recorded once).
+    func auditEntry(eventId: EventID) async throws -> AuditEntryRecord?
     /// A chain's entries in sequence order, after `sequence`, at most `limit`.
     func auditEntries(chain: String, after sequence: Int64, limit: Int) async throws -> [AuditEntryRecord]
     /// Entries matching `query`, newest first (by occurrence, then chain and sequence), at most

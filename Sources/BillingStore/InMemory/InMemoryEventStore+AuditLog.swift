@@ -29,6 +29,10 @@ extension InMemoryEventStore {
         }
     }
 
+    public func auditEntry(eventId: EventID) async throws -> AuditEntryRecord? {
+        try withState { state in state.auditEntries.values.joined().first { $0.eventId == eventId } }
+    }
+
     public func auditEntries(chain: String, after sequence: Int64, limit: Int) async throws -> [AuditEntryRecord] {
         guard limit >= 1 else { throw BillingError.invalid("limit", "limit must be at least 1") }
         return try withState { state in Array((state.auditEntries[chain] ?? []).filter { $0.sequence > sequence }.prefix(limit)) }

@@ -66,6 +66,15 @@ extension SQLiteEventStore: AuditLogStore {
         }
     }
 
+    public func auditEntry(eventId: EventID) async throws -> AuditEntryRecord? {
+        try await readers.read(inline: true) { connection in
+            let statement = try connection.statement("SELECT \(Self.entryColumns) FROM audit_entries WHERE event_id = ? LIMIT 1")
+            defer { statement.reset() }
+            statement.bindBlob(1, eventId.bytes)
+            return try Self.decodeEntries(statement).first
+        }
+    }
+
     public func auditEntries(chain: String, after sequence: Int64, limit: Int) async throws -> [AuditEntryRecord] {
         guard limit >= 1 else { throw BillingError.invalid("limit", "limit must be at least 1") }
         return try await readers.read(inline: true) { connection in

@@ -43,6 +43,8 @@ extension SQLiteSchema {
             "CREATE INDEX audit_entries_entity ON audit_entries(entity_id, occurred_at, chain, sequence) WHERE entity_id IS NOT NULL",
             "CREATE INDEX audit_entries_type ON audit_entries(type, occurred_at, chain, sequence)",
             "CREATE INDEX audit_entries_user ON audit_entries(user_id, occurred_at, chain, sequence) WHERE user_id IS NOT NULL",
+            // An event is recorded once: a redelivery finds its entry.
+            "CREATE INDEX audit_entries_event ON audit_entries(event_id) WHERE event_id IS NOT NULL",
             """
             CREATE TABLE audit_checkpoints (
                 chain TEXT NOT NULL,

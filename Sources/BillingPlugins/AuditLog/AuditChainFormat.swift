@@ -1,0 +1,85 @@
+import BillingCore
+
+/// The audit chain's format, version 1: what an independent verifier recomputes
+/// (Documentation/AuditLog.md spells it out).
+///
+/// - A chain is `tenant:<id>` for a tenant's entries and `host` for those without a tenant.
+/// - A chain starts from `SHA-256("bilingus.audit.v1:" + chain)`, in hex.
+/// - An entry's canonical form is the canonical JSON of its fields (absent ones `null`, times as
+///   RFC 3339 with microseconds): `causationId`, `chain`, `correlationId`, `details`, `entityId`,
+///   `eventDigest`, `eventId`, `kind`, `occurredAt`, `recordedAt`, `sequence`, `summary`,
+///   `tenantId`, `type`, `userId`.
+/// - `hash = hex(SHA-256(bytes(previousHash) ‖ canonical))`, `bytes` being the 32 bytes the hex names.
+enum AuditChainFormat {
+    static let version = "bilingus.audit.v1"
+    static let hostChain = "host"
+
+    /// The chain of entries for `tenantId`.
+    static func chain(tenantId: String?) -> String {
+        tenantId.map { "tenant:\($0)" } ?? hostChain
+    }
+
+    /// The hash a chain starts from.
+    static func startHash(of chain: String) -> String {
+        sha256Hex(version + ":" + chain)
+    }
+
+    /// The canonical bytes of `entry`: every field but the two hashes.
+    static func canonical(_ entry: AuditEntryRecord) -> [UInt8] {
+        func text(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
+        let object: JSONObject = [
+            "causationId": text(entry.causationId), "chain": .string(entry.chain), "correlationId": text(entry.correlationId),
+            "details": .object(entry.details), "entityId": text(entry.entityId), "eventDigest": text(entry.eventDigest),
+            "eventId": text(entry.eventId?.description), "kind": .string(entry.kind.rawValue),
+            "occurredAt": .string(Timestamp.format(microseconds: Timestamp.microseconds(entry.occurredAt))),
+            "recordedAt": .string(Timestamp.format(microseconds: Timestamp.microseconds(entry.recordedAt))), "sequence": .int(entry.sequence),
+            "summary": .string(entry.summary), "tenantId": text(entry.tenantId), "type": .string(entry.type), "userId": text(entry.userId),
+        ]
+        return CanonicalJSON.encode(.object(object))
+    }
+
+    /// The hash of `entry` after `previousHash`; nil when `previousHash` is not 64 hex digits.
+    static func hash(_ entry: AuditEntryRecord, after previousHash: String) -> String? {
+        guard let previous = hexBytes(previousHash), previous.count == 32 else { return nil }
+        return sha256Hex(bytes: previous + canonical(entry))
+    }
+
+    /// The digest that ties an entry to its stored event: SHA-256 of the canonical JSON of the
+    /// event's fields, its payload and metadata spliced in as the store keeps them.
+    static func digest(of event: BillingEvent) -> String {
+        func text(_ value: String?) -> [UInt8] { CanonicalJSON.encode(value.map { .string($0) } ?? .null) }
+        var bytes = Array(#"{"causationId":"#.utf8) + text(event.causationId?.description)
+        bytes += #","correlationId":"#.utf8 + text(event.correlationId)
+        bytes += #","entityId":"#.utf8 + text(event.entityId)
+        bytes += #","id":"#.utf8 + text(event.id.description)
+        bytes += #","metadata":"#.utf8 + event.canonicalMetadata
+        bytes += #","payload":"#.utf8 + event.canonicalPayload
+        bytes += #","tenantId":"#.utf8 + text(event.tenantId)
+        bytes += #","timestamp":"#.utf8 + text(Timestamp.format(microseconds: event.timestampMicroseconds))
+        bytes += #","type":"#.utf8 + text(event.type.rawValue)
+        bytes += #","userId":"#.utf8 + text(event.userId) + Array("}".utf8)
+        return sha256Hex(bytes: bytes)
+    }
+
+    private static func hexBytes(_ hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count.isMultiple(of: 2) else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        var index = 0
+        while index < digits.count {
+            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+
+    private static func nibble(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,84 @@
+public import BillingCore
+import Foundation
+
+/// The tamper-evident audit log: every event, recorded once by the durable subscription
+/// ``subscription``, and administrative actions, as entries of hash chains (one per tenant,
+/// one for everything without a tenant) that ``verify(tenant:)`` walks.
+///
+/// Issue 15 in progress: checkpoints with signatures, export, retention and the engine's
+/// recording of its own administrative actions come next.
+public final class AuditLog: Sendable {
+    /// The durable subscription that records every event.
+    public static let subscription = "billing.audit"
+
+    let storage: any BillingStorage
+    private let appender: AuditAppender
+    private let verifier: AuditVerifier
+    private let wallClock: WallClock
+
+    /// An audit log on `storage`, timing its entries by `wallClock`.
+    public init(storage: any BillingStorage, wallClock: WallClock = .system) {
+        self.storage = storage
+        appender = AuditAppender(storage: storage)
+        verifier = AuditVerifier(storage: storage)
+        self.wallClock = wallClock
+    }
+
+    /// Subscribes ``subscription`` (all events, from the store's first) on `subscriptions`.
+    public func subscribe(on subscriptions: SubscriptionDispatcher) async throws {
+        try await subscriptions.subscribe(Self.subscription, to: [.all], options: DurableSubscriptionOptions(startPosition: .beginning)) { event in
+            try await self.record(event)
+        }
+    }
+
+    /// Records `event`, unless an entry records it already (a redelivery); returns its entry.
+    @discardableResult
+    public func record(_ event: BillingEvent) async throws -> AuditEntryRecord {
+        if let recorded = try await storage.auditEntry(eventId: event.id) { return recorded }
+        let draft = AuditEntryRecord(
+            chain: "", sequence: 0, kind: .event, type: event.type.rawValue, eventId: event.id, tenantId: event.tenantId, userId: event.userId,
+            entityId: event.entityId, correlationId: event.correlationId, causationId: event.causationId?.description, occurredAt: event.timestamp,
+            recordedAt: wallClock.now(), summary: Self.summary(of: event), eventDigest: AuditChainFormat.digest(of: event), previousHash: "", hash: "")
+        return try await appender.append([draft], to: AuditChainFormat.chain(tenantId: event.tenantId))[0]
+    }
+
+    /// Records an administrative action taken by `userId` (never put a secret in `details`).
+    @discardableResult
+    public func record(
+        action: String, by userId: String, tenant tenantId: String? = nil, entity entityId: String? = nil, summary: String, details: JSONObject = [:]
+    ) async throws -> AuditEntryRecord {
+        guard !action.isEmpty, !userId.isEmpty else { throw BillingError.invalid("action", "An audited action needs a name and the user who took it") }
+        let now = wallClock.now()
+        let draft = AuditEntryRecord(
+            chain: "", sequence: 0, kind: .action, type: action, tenantId: tenantId, userId: userId, entityId: entityId, occurredAt: now, recordedAt: now,
+            summary: summary, details: details, previousHash: "", hash: "")
+        return try await appender.append([draft], to: AuditChainFormat.chain(tenantId: tenantId))[0]
+    }
+
+    /// Walks the chain of `tenantId` (nil: the chain of entries without a tenant).
+    public func verify(tenant tenantId: String?) async throws -> AuditVerification {
+        try await verifier.verify(chain: AuditChainFormat.chain(tenantId: tenantId))
+    }
+
+    /// Walks every chain.
+    public func verifyAll() async throws -> [AuditVerification] {
+        var results: [AuditVerification] = []
+        for head in try await storage.auditChainHeads() { results.append(try await verifier.verify(chain: head.chain)) }
+        return results
+    }
+
+    /// Entries matching `query`, newest first, in pages (pass the last entry of a page as `after`).
+    public func entries(matching query: AuditQuery = AuditQuery(), after position: AuditEntryRecord? = nil, limit: Int = 100) async throws
+        -> [AuditEntryRecord]
+    {
+        try await storage.auditEntries(matching: query, after: position, limit: limit)
+    }
+
+    /// `invoice.paid inv-7 (user u-1)`: the type, the entity and the user, when there are.
+    static func summary(of event: BillingEvent) -> String {
+        var summary = event.type.rawValue
+        if let entity = event.entityId { summary += " " + entity }
+        if let user = event.userId { summary += " (user \(user))" }
+        return summary
+    }
+}
