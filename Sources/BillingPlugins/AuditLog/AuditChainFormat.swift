@@ -10,6 +10,7 @@ import BillingCore
 ///   `eventDigest`, `eventId`, `kind`, `occurredAt`, `recordedAt`, `sequence`, `summary`,
 ///   `tenantId`, `type`, `userId`.
 /// - `hash = hex(SHA-256(bytes(previousHash) ‖ canonical))`, `bytes` being the 32 bytes the hex names.
+/// - A checkpoint signs `bilingus.audit.v1.checkpoint\n<chain>\n<sequence>\n<hash>` (UTF-8).
 enum AuditChainFormat {
     static let version = "bilingus.audit.v1"
     static let hostChain = "host"
@@ -59,6 +60,12 @@ enum AuditChainFormat {
         bytes += #","type":"#.utf8 + text(event.type.rawValue)
         bytes += #","userId":"#.utf8 + text(event.userId) + Array("}".utf8)
         return sha256Hex(bytes: bytes)
+    }
+
+    /// What a checkpoint's signature signs: `bilingus.audit.v1.checkpoint`, the chain, the
+    /// sequence and the entry's hash, each on its own line.
+    static func checkpointMessage(chain: String, sequence: Int64, hash: String) -> [UInt8] {
+        Array("\(version).checkpoint\n\(chain)\n\(sequence)\n\(hash)".utf8)
     }
 
     private static func hexBytes(_ hex: String) -> [UInt8]? {

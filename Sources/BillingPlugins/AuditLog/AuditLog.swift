@@ -5,8 +5,12 @@ import Foundation
 /// ``subscription``, and administrative actions, as entries of hash chains (one per tenant,
 /// one for everything without a tenant) that ``verify(tenant:)`` walks.
 ///
-/// Issue 15 in progress: checkpoints with signatures, export, retention and the engine's
-/// recording of its own administrative actions come next.
+/// ``checkpoint()`` states each chain's head, signed with the host's key when it has one, so
+/// that a rewrite of the tables is found by whoever holds the key (without a key, a checkpoint
+/// only dates a head: someone who can write the tables can rewrite it too).
+///
+/// Issue 15 in progress: periodic checkpoints, export, retention and the engine's recording of
+/// its own administrative actions come next.
 public final class AuditLog: Sendable {
     /// The durable subscription that records every event.
     public static let subscription = "billing.audit"
@@ -15,12 +19,18 @@ public final class AuditLog: Sendable {
     private let appender: AuditAppender
     private let verifier: AuditVerifier
     private let wallClock: WallClock
+    private let signingKey: AuditSigningKey?
 
     /// An audit log on `storage`, timing its entries by `wallClock`.
-    public init(storage: any BillingStorage, wallClock: WallClock = .system) {
+    /// - Parameters:
+    ///   - signingKey: signs checkpoints; kept outside the database.
+    ///   - verificationKeys: what ``verify(tenant:)`` checks checkpoint signatures with: by
+    ///     default the signing key's. With any, every checkpoint must be signed by one of them.
+    public init(storage: any BillingStorage, signingKey: AuditSigningKey? = nil, verificationKeys: [AuditVerificationKey]? = nil, wallClock: WallClock = .system) {
         self.storage = storage
+        self.signingKey = signingKey
         appender = AuditAppender(storage: storage)
-        verifier = AuditVerifier(storage: storage)
+        verifier = AuditVerifier(storage: storage, keys: verificationKeys ?? signingKey.map { [$0.verificationKey] } ?? [])
         self.wallClock = wallClock
     }
 
@@ -53,6 +63,27 @@ public final class AuditLog: Sendable {
             chain: "", sequence: 0, kind: .action, type: action, tenantId: tenantId, userId: userId, entityId: entityId, occurredAt: now, recordedAt: now,
             summary: summary, details: details, previousHash: "", hash: "")
         return try await appender.append([draft], to: AuditChainFormat.chain(tenantId: tenantId))[0]
+    }
+
+    /// States the head of every chain that moved since its last checkpoint; returns the new checkpoints.
+    @discardableResult
+    public func checkpoint() async throws -> [AuditCheckpointRecord] {
+        var made: [AuditCheckpointRecord] = []
+        for head in try await storage.auditChainHeads() {
+            let last = try await storage.auditCheckpoints(chain: head.chain).last?.sequence ?? 0
+            guard head.sequence > last else { continue }
+            let message = AuditChainFormat.checkpointMessage(chain: head.chain, sequence: head.sequence, hash: head.hash)
+            let checkpoint = AuditCheckpointRecord(
+                chain: head.chain, sequence: head.sequence, hash: head.hash, algorithm: signingKey?.algorithm ?? "none", keyId: signingKey?.id,
+                signature: try signingKey?.sign(message), createdAt: wallClock.now())
+            do {
+                try await storage.insertAuditCheckpoint(checkpoint)
+                made.append(checkpoint)
+            } catch let error as BillingError where error.code == .alreadyExists {
+                continue  // another host stated the same head first
+            }
+        }
+        return made
     }
 
     /// Walks the chain of `tenantId` (nil: the chain of entries without a tenant).

@@ -10,6 +10,13 @@ struct AuditVerifier: Sendable {
     static let reorderWindow = 16
 
     let storage: any BillingStorage
+    /// Checkpoint keys by id; with any, every checkpoint must be signed by one of them.
+    let keys: [String: AuditVerificationKey]
+
+    init(storage: any BillingStorage, keys: [AuditVerificationKey]) {
+        self.storage = storage
+        self.keys = Dictionary(keys.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
 
     func verify(chain: String) async throws -> AuditVerification {
         var result = AuditVerification(chain: chain, entries: 0, checkpoints: 0, problem: nil)
@@ -55,8 +62,11 @@ struct AuditVerifier: Sendable {
         guard AuditChainFormat.hash(entry, after: previous) == entry.hash else {
             return AuditProblem(kind: .contentChanged, sequence: entry.sequence, message: "Entry \(entry.sequence) does not hash to its recorded hash")
         }
-        if let checkpoint, checkpoint.hash != entry.hash {
-            return AuditProblem(kind: .checkpointMismatch, sequence: entry.sequence, message: "The checkpoint at \(entry.sequence) names another hash")
+        if let checkpoint {
+            if checkpoint.hash != entry.hash {
+                return AuditProblem(kind: .checkpointMismatch, sequence: entry.sequence, message: "The checkpoint at \(entry.sequence) names another hash")
+            }
+            if let problem = checkSignature(of: checkpoint) { return problem }
         }
         if entry.kind == .event, let eventId = entry.eventId {
             guard let event = try await storage.event(id: eventId) else {
@@ -67,6 +77,18 @@ struct AuditVerifier: Sendable {
             }
         }
         return nil
+    }
+
+    /// With keys, a checkpoint must carry a signature of a known key over its statement.
+    private func checkSignature(of checkpoint: AuditCheckpointRecord) -> AuditProblem? {
+        guard !keys.isEmpty else { return nil }
+        func mismatch(_ why: String) -> AuditProblem {
+            AuditProblem(kind: .checkpointMismatch, sequence: checkpoint.sequence, message: "The checkpoint at \(checkpoint.sequence) \(why)")
+        }
+        guard let keyId = checkpoint.keyId, let signature = checkpoint.signature else { return mismatch("is not signed") }
+        guard let key = keys[keyId], key.algorithm == checkpoint.algorithm else { return mismatch("is signed with a key not given (\(keyId))") }
+        let message = AuditChainFormat.checkpointMessage(chain: checkpoint.chain, sequence: checkpoint.sequence, hash: checkpoint.hash)
+        return key.verifies(signature, of: message) ? nil : mismatch("has a signature that does not verify")
     }
 
     /// Whether one of the next entries after `entry` has hash `hash`: the links point forward.
