@@ -23,9 +23,11 @@ public final class AuditLog: Sendable {
 
     /// An audit log on `storage`, timing its entries by `wallClock`.
     /// - Parameters:
+    ///   - storage: where the chains are kept (the engine's store, so events and their entries live together).
     ///   - signingKey: signs checkpoints; kept outside the database.
     ///   - verificationKeys: what ``verify(tenant:)`` checks checkpoint signatures with: by
     ///     default the signing key's. With any, every checkpoint must be signed by one of them.
+    ///   - wallClock: the time entries are recorded at, and actions and checkpoints made at.
     public init(storage: any BillingStorage, signingKey: AuditSigningKey? = nil, verificationKeys: [AuditVerificationKey]? = nil, wallClock: WallClock = .system) {
         self.storage = storage
         self.signingKey = signingKey
