@@ -68,7 +68,10 @@ def signature_verifies(key, signature, message):
 def verify_chain(chain, entries, checkpoints, keys):
     previous = chain["startHash"]
     expected = chain["startSequence"] + 1
-    hashes = {}
+    # A chain cut by retention starts at a checkpoint, which states the hash it goes on from.
+    hashes = {chain["startSequence"]: previous} if chain["startSequence"] > 0 else {}
+    if chain["startSequence"] > 0 and not any(c["sequence"] == chain["startSequence"] for c in checkpoints):
+        raise Broken(chain["startSequence"], "the chain was cut at %d, where no checkpoint stands" % chain["startSequence"])
     for entry in entries:
         sequence = entry["sequence"]
         if sequence != expected:

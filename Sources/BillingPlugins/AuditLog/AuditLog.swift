@@ -1,5 +1,5 @@
 public import BillingCore
-import Foundation
+public import Foundation
 
 /// The tamper-evident audit log: every event, recorded once by the durable subscription
 /// ``subscription``, and administrative actions, as entries of hash chains (one per tenant,
@@ -86,6 +86,24 @@ public final class AuditLog: Sendable {
             }
         }
         return made
+    }
+
+    /// Retention: cuts every chain at its newest checkpoint whose entry was recorded before
+    /// `cutoff`, deleting the entries up to it (the checkpoint stays, and the verifier starts
+    /// from it). A chain with no such checkpoint is kept whole. Returns how many entries went.
+    @discardableResult
+    public func prune(recordedBefore cutoff: Date) async throws -> Int {
+        var removed = 0
+        for head in try await storage.auditChainHeads() {
+            for checkpoint in try await storage.auditCheckpoints(chain: head.chain).reversed() where checkpoint.sequence > head.prunedThrough {
+                guard let entry = try await storage.auditEntries(chain: head.chain, after: checkpoint.sequence - 1, limit: 1).first,
+                    entry.sequence == checkpoint.sequence, entry.hash == checkpoint.hash, entry.recordedAt < cutoff
+                else { continue }
+                removed += try await storage.pruneAuditChain(head.chain, through: checkpoint.sequence)
+                break
+            }
+        }
+        return removed
     }
 
     /// Walks the chain of `tenantId` (nil: the chain of entries without a tenant).

@@ -24,6 +24,19 @@ struct AuditVerifier: Sendable {
         let checkpoints = Dictionary(try await storage.auditCheckpoints(chain: chain).map { ($0.sequence, $0) }, uniquingKeysWith: { first, _ in first })
         var expected = head.prunedThrough + 1
         var previous = head.prunedThrough == 0 ? AuditChainFormat.startHash(of: chain) : head.prunedHash
+        if head.prunedThrough > 0 {
+            // Retention cuts only at a checkpoint: the cut must be one, stating the hash the chain goes on from.
+            guard let cut = checkpoints[head.prunedThrough], cut.hash == head.prunedHash else {
+                result.problem = AuditProblem(
+                    kind: .checkpointMismatch, sequence: head.prunedThrough, message: "The chain was cut at \(head.prunedThrough), where no checkpoint states its hash")
+                return result
+            }
+            if let problem = checkSignature(of: cut) {
+                result.problem = problem
+                return result
+            }
+            result.checkpoints += 1
+        }
         while true {
             let entries = try await storage.auditEntries(chain: chain, after: expected - 1, limit: Self.page)
             for entry in entries {
