@@ -32,6 +32,8 @@ public final class BillingEngine: Service {
     public let plugins: PluginManager
     /// Outgoing webhooks: endpoints, secret rotation, the delivery log, redelivery.
     public let webhooks: WebhookService
+    /// The audit log, when ``Configuration/audit`` is set: verify, query, export, record actions.
+    public let audit: AuditLog?
 
     private let logger: Logger
     private let wallClock: WallClock
@@ -110,6 +112,8 @@ public final class BillingEngine: Service {
             configuration: configuration.webhooks, storage: self.storage, publisher: events, subscriptions: subscriptions, sealer: sealer,
             logger: logger, metricsFactory: metricsFactory, clock: clock, wallClock: wallClock
         )
+        let store = self.storage
+        audit = configuration.audit.map { AuditLog(storage: store, configuration: $0, logger: logger, clock: clock, wallClock: wallClock) }
         for registration in plugins {
             try registration.register(self.plugins)
         }
@@ -132,14 +136,10 @@ public final class BillingEngine: Service {
             try? await closeStorage()
             throw error
         }
-        // Shut down in reverse order: plugins, webhooks, then delivery, then the bus. A nested
-        // group follows its parent's graceful shutdown by itself.
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [.init(service: events), .init(service: subscriptions), .init(service: webhooks), .init(service: plugins)],
-                logger: logger
-            )
-        )
+        // Shut down in reverse order: plugins, webhooks, the audit log's last checkpoint, then
+        // delivery, then the bus. A nested group follows its parent's graceful shutdown by itself.
+        let services: [any Service] = [events, subscriptions] + (audit.map { [$0] } ?? []) + [webhooks, plugins]
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services.map { .init(service: $0) }, logger: logger))
         started.resolve(.success(()))
         do {
             try await group.run()
@@ -165,6 +165,8 @@ public final class BillingEngine: Service {
         }
         // Before anything can publish: a new fan-out subscription starts at the store's end.
         try await webhooks.subscribeFanOut()
+        // The audit subscription starts at the store's first event, so it misses nothing either way.
+        try await audit?.subscribe(on: subscriptions)
         try await plugins.loadPersistedPlugins()
         for registration in registrations {
             guard let settings = registration.installAtStart, try await storage.pluginRecord(named: registration.name) == nil else { continue }

@@ -56,6 +56,9 @@ extension BillingEngine {
         /// Outgoing webhooks: retry schedule, timeouts, concurrency, the SSRF allow-list,
         /// secret rotation's grace period, auto-disable and log retention.
         public var webhooks: WebhookConfiguration
+        /// The tamper-evident audit log: `nil` (the default) leaves it off; set, the engine
+        /// records every event in ``BillingEngine/audit`` and checkpoints its chains.
+        public var audit: AuditConfiguration?
 
         /// Creates a configuration; every parameter has the documented default.
         public init(
@@ -64,7 +67,8 @@ extension BillingEngine {
             plugins: PluginManager.Configuration = PluginManager.Configuration(),
             paymentChecks: [String] = [],
             sealingKeys: SealingKeyring? = nil,
-            webhooks: WebhookConfiguration = WebhookConfiguration()
+            webhooks: WebhookConfiguration = WebhookConfiguration(),
+            audit: AuditConfiguration? = nil
         ) {
             self.bus = bus
             self.subscriptions = subscriptions
@@ -72,6 +76,7 @@ extension BillingEngine {
             self.paymentChecks = paymentChecks
             self.sealingKeys = sealingKeys
             self.webhooks = webhooks
+            self.audit = audit
         }
     }
 }

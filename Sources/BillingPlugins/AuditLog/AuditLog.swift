@@ -1,5 +1,7 @@
 public import BillingCore
 public import Foundation
+package import Logging
+public import ServiceLifecycle
 
 /// The tamper-evident audit log: every event, recorded once by the durable subscription
 /// ``subscription``, and administrative actions, as entries of hash chains (one per tenant,
@@ -9,9 +11,11 @@ public import Foundation
 /// that a rewrite of the tables is found by whoever holds the key (without a key, a checkpoint
 /// only dates a head: someone who can write the tables can rewrite it too).
 ///
-/// Issue 15 in progress: periodic checkpoints, export, retention and the engine's recording of
-/// its own administrative actions come next.
-public final class AuditLog: Sendable {
+/// As a `Service` (the engine runs it when `Configuration.audit` is set) it checkpoints every
+/// `checkpointInterval`, applies the retention, and checkpoints once more at graceful shutdown.
+///
+/// Issue 15 in progress: the engine's recording of its own administrative actions comes next.
+public final class AuditLog: Service, Sendable {
     /// The durable subscription that records every event.
     public static let subscription = "billing.audit"
 
@@ -20,6 +24,10 @@ public final class AuditLog: Sendable {
     private let verifier: AuditVerifier
     private let wallClock: WallClock
     private let signingKey: AuditSigningKey?
+    private let checkpointInterval: Duration
+    private let retention: Duration?
+    private let logger: Logger
+    private let clock: any Clock<Duration>
 
     /// An audit log on `storage`, timing its entries by `wallClock`.
     /// - Parameters:
@@ -28,12 +36,54 @@ public final class AuditLog: Sendable {
     ///   - verificationKeys: what ``verify(tenant:)`` checks checkpoint signatures with: by
     ///     default the signing key's. With any, every checkpoint must be signed by one of them.
     ///   - wallClock: the time entries are recorded at, and actions and checkpoints made at.
-    public init(storage: any BillingStorage, signingKey: AuditSigningKey? = nil, verificationKeys: [AuditVerificationKey]? = nil, wallClock: WallClock = .system) {
+    public convenience init(
+        storage: any BillingStorage, signingKey: AuditSigningKey? = nil, verificationKeys: [AuditVerificationKey]? = nil, wallClock: WallClock = .system
+    ) {
+        self.init(
+            storage: storage, configuration: AuditConfiguration(signingKey: signingKey, verificationKeys: verificationKeys), logger: .current,
+            clock: ContinuousClock(), wallClock: wallClock)
+    }
+
+    /// Built by the engine from its configuration.
+    package init(storage: any BillingStorage, configuration: AuditConfiguration, logger: Logger, clock: any Clock<Duration>, wallClock: WallClock) {
         self.storage = storage
-        self.signingKey = signingKey
+        signingKey = configuration.signingKey
         appender = AuditAppender(storage: storage)
-        verifier = AuditVerifier(storage: storage, keys: verificationKeys ?? signingKey.map { [$0.verificationKey] } ?? [])
+        verifier = AuditVerifier(storage: storage, keys: configuration.verificationKeys ?? configuration.signingKey.map { [$0.verificationKey] } ?? [])
+        checkpointInterval = configuration.checkpointInterval
+        retention = configuration.retention
+        self.logger = logger
+        self.clock = clock
         self.wallClock = wallClock
+    }
+
+    /// Checkpoints (and applies the retention) every `checkpointInterval` until graceful
+    /// shutdown, then checkpoints once more, so the last head is signed too.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await self.clock.sleep(for: self.checkpointInterval)
+                } catch {
+                    break
+                }
+                await self.maintain()
+            }
+        }
+        await maintain(retention: false)
+    }
+
+    /// One round of upkeep; a failure is logged and retried at the next round.
+    private func maintain(retention applyRetention: Bool = true) async {
+        do {
+            try await checkpoint()
+            if applyRetention, let retention {
+                let removed = try await prune(recordedBefore: wallClock.now().adding(.zero - retention))
+                if removed > 0 { logger.info("Audit retention removed old entries", metadata: ["billing.audit.entries.removed": "\(removed)"]) }
+            }
+        } catch {
+            logger.error("Audit checkpoint or retention failed; trying again at the next round", error: error)
+        }
     }
 
     /// Subscribes ``subscription`` (all events, from the store's first) on `subscriptions`.
