@@ -1,17 +1,17 @@
-import BillingCore
+package import BillingCore
 import Foundation
 
 /// An `AuditQuery` as SQL: the conditions on `audit_entries` and their values, bound in order.
-struct SQLiteAuditQuery {
+package struct SQLiteAuditQuery {
     private enum Value {
         case text(String)
         case integer(Int64)
     }
 
-    private(set) var conditions = "1"
+    package private(set) var conditions = "1"
     private var values: [Value] = []
 
-    init(_ query: AuditQuery, after position: AuditEntryRecord?) {
+    package init(_ query: AuditQuery, after position: AuditEntryRecord?) {
         var clauses: [String] = []
         switch query.tenant {
         case .any: break

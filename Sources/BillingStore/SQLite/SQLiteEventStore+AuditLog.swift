@@ -92,12 +92,16 @@ extension SQLiteEventStore: AuditLogStore {
         guard limit >= 1 else { throw BillingError.invalid("limit", "limit must be at least 1") }
         let search = SQLiteAuditQuery(query, after: position)
         return try await readers.read(inline: true) { connection in
-            let statement = try connection.statement(
-                "SELECT \(Self.entryColumns) FROM audit_entries WHERE \(search.conditions) ORDER BY occurred_at DESC, chain DESC, sequence DESC LIMIT \(limit)")
+            let statement = try connection.statement(Self.auditQuerySQL(search, limit: limit))
             defer { statement.reset() }
             search.bind(to: statement)
             return try Self.decodeEntries(statement)
         }
+    }
+
+    /// The SQL of a query: newest first, so each filter's index (ending in the order) serves it without a sort.
+    package static func auditQuerySQL(_ search: SQLiteAuditQuery, limit: Int) -> String {
+        "SELECT \(entryColumns) FROM audit_entries WHERE \(search.conditions) ORDER BY occurred_at DESC, chain DESC, sequence DESC LIMIT \(limit)"
     }
 
     public func insertAuditCheckpoint(_ checkpoint: AuditCheckpointRecord) async throws {
