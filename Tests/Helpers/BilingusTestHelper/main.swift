@@ -15,6 +15,7 @@
 //                                                     mail count user.created welcomes through the email plugin until all settle
 //   BilingusTestHelper webhook-burst <path> <url> <secret> <count>
 //                                                     deliver count events to one webhook endpoint until all are delivered
+//   BilingusTestHelper audit-burst <path> <count>     record count events (and actions) in the audit log until all are
 import BillingCore
 import BillingStore
 import Foundation
@@ -55,6 +56,9 @@ case "email-burst":
 case "webhook-burst":
     guard let burst = WebhookBurst(arguments[2...]) else { exit(2) }
     await runEngineMode { try await webhookBurst(burst, logger: $0) }
+case "audit-burst":
+    guard arguments.count == 4, let count = Int(arguments[3]) else { exit(2) }
+    await runEngineMode { try await auditBurst(path: path, count: count, logger: $0) }
 case "stripe-pay":
     guard arguments.count == 6 else { exit(2) }
     await runEngineMode { try await stripePay(path: path, baseURL: arguments[3], apiKey: arguments[4], initiate: arguments[5] == "initiate", logger: $0) }
