@@ -53,7 +53,8 @@ if let smtpHost {
 }
 
 try await BillingEngine.withEngine(
-    BillingEngine.Configuration(paymentChecks: [RuleBasedFraudPlugin.name, RuleBasedTaxPlugin.name]),
+    // The audit log records every event in hash chains; a real host also gives it a signing key.
+    BillingEngine.Configuration(paymentChecks: [RuleBasedFraudPlugin.name, RuleBasedTaxPlugin.name], audit: AuditConfiguration()),
     storage: .sqlite(path: path),
     plugins: [
         .init(installAtStart: [
@@ -221,6 +222,16 @@ try await BillingEngine.withEngine(
         let notification = try failed.decodePayload(as: NotificationFailed.self)
         print("    \(notification.template) → \(notification.recipient): notification.failed (\(notification.code)): \(notification.reason)")
     }
+    guard let audit = engine.audit else { fatalError("the demo configures the audit log") }
+    let head = try await store.headSequence()
+    for _ in 0..<3000 where try await engine.subscriptions.status(of: AuditLog.subscription).cursor < head {
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    print("\nAudit log (verify):")
+    for result in try await audit.verifyAll() {
+        print("    \(result.chain): \(result.entries) entries, " + (result.problem.map { "BROKEN: \($0)" } ?? "ok"))
+    }
+
     print("\nHealth:")
     print((await engine.health()).description.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
 }

@@ -13,8 +13,7 @@ public import ServiceLifecycle
 ///
 /// As a `Service` (the engine runs it when `Configuration.audit` is set) it checkpoints every
 /// `checkpointInterval`, applies the retention, and checkpoints once more at graceful shutdown.
-///
-/// Issue 15 in progress: the engine's recording of its own administrative actions comes next.
+/// The engine records its own administrative actions through `BillingEngine.acting(as:)`.
 public final class AuditLog: Service, Sendable {
     /// The durable subscription that records every event.
     public static let subscription = "billing.audit"
