@@ -41,7 +41,7 @@ enum AuditChainFormat {
 
     /// The hash of `entry` after `previousHash`; nil when `previousHash` is not 64 hex digits.
     static func hash(_ entry: AuditEntryRecord, after previousHash: String) -> String? {
-        guard let previous = hexBytes(previousHash), previous.count == 32 else { return nil }
+        guard let previous = Hex.decode(previousHash), previous.count == 32 else { return nil }
         return sha256Hex(bytes: previous + canonical(entry))
     }
 
@@ -66,27 +66,5 @@ enum AuditChainFormat {
     /// sequence and the entry's hash, each on its own line.
     static func checkpointMessage(chain: String, sequence: Int64, hash: String) -> [UInt8] {
         Array("\(version).checkpoint\n\(chain)\n\(sequence)\n\(hash)".utf8)
-    }
-
-    private static func hexBytes(_ hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count.isMultiple(of: 2) else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
-    }
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        default: nil
-        }
     }
 }

@@ -82,7 +82,7 @@ public enum StripeWebhookSignature {
         let seconds = String(Int64(timestamp.timeIntervalSince1970.rounded(.down)))
         let key = SymmetricKey(data: Array(secret.reveal().utf8))
         let code = HMAC<SHA256>.authenticationCode(for: signedPayload(payload, timestamp: seconds), using: key)
-        return "t=\(seconds),v1=" + code.map { hex($0) }.joined()
+        return "t=\(seconds),v1=" + Hex.encode(code)
     }
 
     /// The header's timestamp, as written and as a number, and its decodable `v1` signatures.
@@ -109,7 +109,7 @@ public enum StripeWebhookSignature {
                 }
                 timestampText = value
             case "v1":
-                if let bytes = decodeHex(value) {
+                if let bytes = Hex.decode(value), bytes.count == 32 {
                     signatures.append(bytes)
                 }
             default:
@@ -137,38 +137,6 @@ public enum StripeWebhookSignature {
         return bytes
     }
 
-    /// The 32 bytes of a 64-digit hex string (either case), else `nil`.
-    private static func decodeHex(_ text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count == 64 else {
-            return nil
-        }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32)
-        var index = 0
-        while index < digits.count {
-            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else {
-                return nil
-            }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
-    }
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-
-    private static func hex(_ byte: UInt8) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]], as: UTF8.self)
-    }
 
     private static func invalid(_ message: String) -> BillingError {
         BillingError(.webhookSignatureInvalid, message, field: "Stripe-Signature")
