@@ -8,11 +8,7 @@ struct WebhookEndpointSecrets: Sendable {
     /// Secrets already opened, by their sealed text (which a rotation or a re-seal changes):
     /// opening one per attempt cost more CPU than the request. They stay in this process's
     /// memory only, as they would while signing; never on disk unsealed.
-    private let opened = OpenedSecrets()
-
-    init(sealer: any SecretSealer) {
-        self.sealer = sealer
-    }
+    private let opened = BoundedCache<String, WebhookSecret>(limit: 10_000)
 
     /// Binds a sealed secret to its endpoint, so it cannot be moved to another one unnoticed.
     static func context(endpointId: String) -> String { "webhook/\(endpointId)" }
@@ -31,7 +27,7 @@ struct WebhookEndpointSecrets: Sendable {
         let key = endpointId + " " + sealed
         if let secret = opened[key] { return secret }
         let secret = try WebhookSecret(sealer.open(sealed, context: Self.context(endpointId: endpointId)))
-        opened[key] = secret
+        opened.keep(secret, for: key)
         return secret
     }
 
@@ -50,22 +46,5 @@ struct WebhookEndpointSecrets: Sendable {
     /// The secrets not past their expiry at `now`, newest first.
     static func live(_ secrets: [WebhookSecretRecord], at now: Date) -> [WebhookSecretRecord] {
         secrets.filter { $0.expiresAt.map { $0 > now } ?? true }.sorted { $0.createdAt > $1.createdAt }
-    }
-}
-
-/// The opened secrets, shared by every copy of ``WebhookEndpointSecrets``.
-private final class OpenedSecrets: Sendable {
-    /// More than this many, and the cache starts again (endpoints deleted long ago go with it).
-    static let limit = 10_000
-    private let secrets = Locked<[String: WebhookSecret]>([:])
-
-    subscript(key: String) -> WebhookSecret? {
-        get { secrets.withLock { $0[key] } }
-        set {
-            secrets.withLock { secrets in
-                if secrets.count >= Self.limit { secrets.removeAll() }
-                secrets[key] = newValue
-            }
-        }
     }
 }
