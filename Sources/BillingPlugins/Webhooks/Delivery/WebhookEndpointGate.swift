@@ -7,25 +7,19 @@ import BillingCore
 final class WebhookEndpointGate: Sendable {
     private struct Endpoint {
         var claimed = 0
-        var sending = 0
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var slots = RequestSlots()
         /// Request starts in the last second, for the rate limit.
         var recentStarts: [Duration] = []
         var rateLimit: Int?
         var pausedUntil: Duration?
     }
 
-    /// Requests in flight across endpoints, and the messages waiting for one.
-    private struct Total {
-        var sending = 0
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
-
     private let perEndpoint: Int
     private let totalLimit: Int
     private let stopwatch: Stopwatch
     private let state = Locked<[String: Endpoint]>([:])
-    private let total = Locked(Total())
+    /// Requests in flight across endpoints, and the messages waiting for one.
+    private let total = Locked(RequestSlots())
     private let stopped = Locked(false)
 
     /// Limits of `perEndpoint` requests in flight per endpoint and `total` in all. Rates and
@@ -64,26 +58,13 @@ final class WebhookEndpointGate: Sendable {
             let granted = state.withLock { endpoints -> Bool in
                 guard !stopped.withLock({ $0 }) else { return true }
                 endpoints[endpointId, default: Endpoint()].rateLimit = rateLimit
-                guard endpoints[endpointId, default: Endpoint()].sending < perEndpoint else {
-                    endpoints[endpointId, default: Endpoint()].waiters.append(continuation)
-                    return false
-                }
-                endpoints[endpointId, default: Endpoint()].sending += 1
-                return true
+                return endpoints[endpointId, default: Endpoint()].slots.take(limit: perEndpoint, or: continuation)
             }
             if granted { continuation.resume() }
         }
         guard !stopped.withLock({ $0 }) else { throw CancellationError() }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let granted = total.withLock { total -> Bool in
-                guard !stopped.withLock({ $0 }) else { return true }
-                guard total.sending < totalLimit else {
-                    total.waiters.append(continuation)
-                    return false
-                }
-                total.sending += 1
-                return true
-            }
+            let granted = total.withLock { total in stopped.withLock { $0 } || total.take(limit: totalLimit, or: continuation) }
             if granted { continuation.resume() }
         }
         guard !stopped.withLock({ $0 }) else { throw CancellationError() }
@@ -109,14 +90,7 @@ final class WebhookEndpointGate: Sendable {
     /// Hands the slot of the total that ``beginSending(_:rateLimit:)`` took to a waiting
     /// message, once the response is in: settling the message needs no request slot.
     func endSending() {
-        let next = total.withLock { total -> CheckedContinuation<Void, Never>? in
-            if total.waiters.isEmpty {
-                total.sending -= 1
-                return nil
-            }
-            return total.waiters.removeFirst()
-        }
-        next?.resume()
+        total.withLock { $0.give() }?.resume()
     }
 
     /// Ends the claim and the endpoint's request slot (`wasSending`), handing it to a waiting message.
@@ -124,11 +98,8 @@ final class WebhookEndpointGate: Sendable {
         let next = state.withLock { endpoints -> CheckedContinuation<Void, Never>? in
             guard var endpoint = endpoints[endpointId] else { return nil }
             endpoint.claimed -= 1
-            var next: CheckedContinuation<Void, Never>?
-            if wasSending {
-                if endpoint.waiters.isEmpty { endpoint.sending -= 1 } else { next = endpoint.waiters.removeFirst() }
-            }
-            let idle = endpoint.claimed == 0 && endpoint.sending == 0 && endpoint.pausedUntil.map { $0 <= stopwatch.elapsed } ?? true
+            let next = wasSending ? endpoint.slots.give() : nil
+            let idle = endpoint.claimed == 0 && endpoint.slots.used == 0 && endpoint.pausedUntil.map { $0 <= stopwatch.elapsed } ?? true
             endpoints[endpointId] = idle && endpoint.rateLimit == nil ? nil : endpoint
             return next
         }
@@ -138,29 +109,18 @@ final class WebhookEndpointGate: Sendable {
     /// Releases every message waiting for a slot (they throw `CancellationError`), for shutdown.
     func stop() {
         stopped.withLock { $0 = true }
-        let waiters = state.withLock { endpoints -> [CheckedContinuation<Void, Never>] in
-            var all: [CheckedContinuation<Void, Never>] = []
-            for id in endpoints.keys {
-                all += endpoints[id]?.waiters ?? []
-                endpoints[id]?.waiters = []
-            }
-            return all
-        }
-        let totalWaiters = total.withLock { total in
-            defer { total.waiters = [] }
-            return total.waiters
-        }
-        for waiter in waiters + totalWaiters { waiter.resume() }
+        let waiters = state.withLock { endpoints in endpoints.keys.flatMap { endpoints[$0]?.slots.removeWaiting() ?? [] } }
+        for waiter in waiters + total.withLock({ $0.removeWaiting() }) { waiter.resume() }
     }
 
     /// Messages waiting for a slot of the total (for tests).
     var waitingForTotal: Int {
-        total.withLock { $0.waiters.count }
+        total.withLock { $0.waiting.count }
     }
 
     /// Messages of `endpointId` waiting for one of its slots (for tests).
     func waiting(for endpointId: String) -> Int {
-        state.withLock { $0[endpointId]?.waiters.count ?? 0 }
+        state.withLock { $0[endpointId]?.slots.waiting.count ?? 0 }
     }
 
     /// No new requests to the endpoint for `duration`.
@@ -170,5 +130,37 @@ final class WebhookEndpointGate: Sendable {
             let current = endpoints[endpointId, default: Endpoint()].pausedUntil ?? .zero
             endpoints[endpointId, default: Endpoint()].pausedUntil = max(current, until)
         }
+    }
+}
+
+/// Request slots and the line for them: a message takes a free slot or waits in line, and
+/// one that ends hands its slot to the first in line.
+private struct RequestSlots {
+    private(set) var used = 0
+    private(set) var waiting: [CheckedContinuation<Void, Never>] = []
+
+    /// Takes a slot if fewer than `limit` are used (true); else `continuation` waits in line for one.
+    mutating func take(limit: Int, or continuation: CheckedContinuation<Void, Never>) -> Bool {
+        guard used < limit else {
+            waiting.append(continuation)
+            return false
+        }
+        used += 1
+        return true
+    }
+
+    /// Frees a slot, or hands it to the first in line, returned to be resumed outside the lock.
+    mutating func give() -> CheckedContinuation<Void, Never>? {
+        guard !waiting.isEmpty else {
+            used -= 1
+            return nil
+        }
+        return waiting.removeFirst()
+    }
+
+    /// Everyone in line, taken out of it (for shutdown).
+    mutating func removeWaiting() -> [CheckedContinuation<Void, Never>] {
+        defer { waiting = [] }
+        return waiting
     }
 }
