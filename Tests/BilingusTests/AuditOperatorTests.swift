@@ -19,7 +19,7 @@ struct AuditOperatorTests {
         let path = TemporaryFiles.newPath("audit-operator")
         try await BillingEngine.withEngine(Self.configuration(), storage: .sqlite(path: path), plugins: [.init { LeakyPlugin() }], logger: quietLogger) { engine in
             let audit = try #require(engine.audit)
-            let op = engine.acting(as: "operator-7")
+            let op = try engine.acting(as: "operator-7")
             try await op.installPlugin(LeakyPlugin.name, settings: ["apiKey": .secret(Canary.secret), "region": "eu"])
             try await op.setSettings(["apiKey": .secret(Canary.secret)], forTenant: "acme", of: LeakyPlugin.name)
             try await op.pause(WebhookService.fanOutSubscription)
