@@ -112,6 +112,8 @@ enum AuditLogChecks {
         for index in expected.indices { expected[index].createdAt = Timestamp.normalize(expected[index].createdAt) }
         try expectEqual(await store.auditCheckpoints(chain: "a"), expected, "a's checkpoints")
         try expectEqual(await store.auditCheckpoints(chain: "b"), [], "none for b")
+        try expectEqual(await store.lastAuditCheckpoint(chain: "a"), expected.last, "a's newest, though it was stored first")
+        try expectEqual(await store.lastAuditCheckpoint(chain: "b"), nil, "b's newest")
         try await expectThrows(code: .alreadyExists, "a second checkpoint at 4") { try await store.insertAuditCheckpoint(later) }
     }
 

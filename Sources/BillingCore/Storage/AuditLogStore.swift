@@ -181,6 +181,8 @@ public protocol AuditLogStore: Sendable {
     func insertAuditCheckpoint(_ checkpoint: AuditCheckpointRecord) async throws
     /// A chain's checkpoints in sequence order.
     func auditCheckpoints(chain: String) async throws -> [AuditCheckpointRecord]
+    /// A chain's newest checkpoint (what a periodic checkpoint compares the head with); nil for none.
+    func lastAuditCheckpoint(chain: String) async throws -> AuditCheckpointRecord?
     /// Retention: removes the chain's entries up to `sequence` and the checkpoints before it,
     /// recording the cut (that entry's sequence and hash) in the head, in one transaction;
     /// returns how many entries went.

@@ -100,7 +100,7 @@ public final class AuditLog: Service, Sendable {
             chain: "", sequence: 0, kind: .event, type: event.type.rawValue, eventId: event.id, tenantId: event.tenantId, userId: event.userId,
             entityId: event.entityId, correlationId: event.correlationId, causationId: event.causationId?.description, occurredAt: event.timestamp,
             recordedAt: wallClock.now(), summary: Self.summary(of: event), eventDigest: AuditChainFormat.digest(of: event), previousHash: "", hash: "")
-        return try await appender.append([draft], to: AuditChainFormat.chain(tenantId: event.tenantId))[0]
+        return try await appender.append(draft, to: AuditChainFormat.chain(tenantId: event.tenantId))
     }
 
     /// Records an administrative action taken by `userId` (never put a secret in `details`).
@@ -113,7 +113,7 @@ public final class AuditLog: Service, Sendable {
         let draft = AuditEntryRecord(
             chain: "", sequence: 0, kind: .action, type: action, tenantId: tenantId, userId: userId, entityId: entityId, occurredAt: now, recordedAt: now,
             summary: summary, details: details, previousHash: "", hash: "")
-        return try await appender.append([draft], to: AuditChainFormat.chain(tenantId: tenantId))[0]
+        return try await appender.append(draft, to: AuditChainFormat.chain(tenantId: tenantId))
     }
 
     /// States the head of every chain that moved since its last checkpoint; returns the new checkpoints.
@@ -121,7 +121,7 @@ public final class AuditLog: Service, Sendable {
     public func checkpoint() async throws -> [AuditCheckpointRecord] {
         var made: [AuditCheckpointRecord] = []
         for head in try await storage.auditChainHeads() {
-            let last = try await storage.auditCheckpoints(chain: head.chain).last?.sequence ?? 0
+            let last = try await storage.lastAuditCheckpoint(chain: head.chain)?.sequence ?? 0
             guard head.sequence > last else { continue }
             let message = AuditChainFormat.checkpointMessage(chain: head.chain, sequence: head.sequence, hash: head.hash)
             let checkpoint = AuditCheckpointRecord(

@@ -73,6 +73,10 @@ extension InMemoryEventStore {
         try withState { $0.auditCheckpoints[chain] ?? [] }
     }
 
+    public func lastAuditCheckpoint(chain: String) async throws -> AuditCheckpointRecord? {
+        try withState { $0.auditCheckpoints[chain]?.last }
+    }
+
     public func pruneAuditChain(_ chain: String, through sequence: Int64) async throws -> Int {
         try withState { state in
             guard let head = state.auditHeads[chain] else { throw AuditChainRules.unknownChain(chain) }

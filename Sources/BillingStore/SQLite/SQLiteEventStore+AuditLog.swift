@@ -108,7 +108,7 @@ extension SQLiteEventStore: AuditLogStore {
         try await writer.withConnection { connection in
             let insert = try connection.statement(
                 """
-                INSERT INTO audit_checkpoints (chain, sequence, hash, algorithm, key_id, signature, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO audit_checkpoints (\(Self.checkpointColumns)) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (chain, sequence) DO NOTHING
                 """)
             defer { insert.reset() }
@@ -127,9 +127,18 @@ extension SQLiteEventStore: AuditLogStore {
     }
 
     public func auditCheckpoints(chain: String) async throws -> [AuditCheckpointRecord] {
+        try await readCheckpoints("SELECT \(Self.checkpointColumns) FROM audit_checkpoints WHERE chain = ? ORDER BY sequence", chain)
+    }
+
+    public func lastAuditCheckpoint(chain: String) async throws -> AuditCheckpointRecord? {
+        try await readCheckpoints("SELECT \(Self.checkpointColumns) FROM audit_checkpoints WHERE chain = ? ORDER BY sequence DESC LIMIT 1", chain).first
+    }
+
+    private static let checkpointColumns = "chain, sequence, hash, algorithm, key_id, signature, created_at"
+
+    private func readCheckpoints(_ sql: String, _ chain: String) async throws -> [AuditCheckpointRecord] {
         try await readers.read(inline: true) { connection in
-            let statement = try connection.statement(
-                "SELECT chain, sequence, hash, algorithm, key_id, signature, created_at FROM audit_checkpoints WHERE chain = ? ORDER BY sequence")
+            let statement = try connection.statement(sql)
             defer { statement.reset() }
             statement.bind(1, chain)
             var checkpoints: [AuditCheckpointRecord] = []
