@@ -7,6 +7,11 @@ import PackageDescription
 //
 // A separate package on purpose: the root package's Scripts/test never builds it.
 // Run them with `Benchmarks/run` and `Benchmarks/run-webhooks` (release builds); see README.md.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
 let package = Package(
     name: "StoreBenchmarks",
     platforms: [.macOS(.v15)],
@@ -30,9 +35,12 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // The report's formatting and progress lines, shared by both executables.
+        .target(name: "BenchmarkSupport", swiftSettings: strictSettings),
         .executableTarget(
             name: "StoreBenchmarks",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "BillingCore", package: "Bilingus"),
                 .product(name: "BillingStore", package: "Bilingus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -40,15 +48,13 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 "CSQLiteBaseline",
             ],
-            swiftSettings: [
-                .enableUpcomingFeature("ExistentialAny"),
-                .enableUpcomingFeature("InternalImportsByDefault"),
-            ]
+            swiftSettings: strictSettings
         ),
         // Webhook delivery through the engine against a plain AsyncHTTPClient loop (Benchmarks/run-webhooks).
         .executableTarget(
             name: "WebhookBenchmarks",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Bilingus", package: "Bilingus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -56,10 +62,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            swiftSettings: [
-                .enableUpcomingFeature("ExistentialAny"),
-                .enableUpcomingFeature("InternalImportsByDefault"),
-            ]
+            swiftSettings: strictSettings
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import BillingCore
 import BillingStore
 import Foundation

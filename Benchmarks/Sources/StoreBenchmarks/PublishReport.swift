@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 
 // The report of the publishing scenarios (1 and 2): paired per-round ratios against

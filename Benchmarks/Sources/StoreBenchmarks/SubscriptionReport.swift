@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 
 // The report of the durable delivery scenarios (4 and 5).

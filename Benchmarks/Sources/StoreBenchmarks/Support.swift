@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 
 /// Monotonic nanoseconds.
@@ -120,17 +121,6 @@ func mebibytes(_ kib: Int?) -> String {
     return String(format: "%.0f MiB", Double(kib) / 1024)
 }
 
-/// 12345678 → "12,345,678".
-func grouped(_ value: Int) -> String {
-    let digits = String(value.magnitude)
-    var out = ""
-    for (offset, character) in digits.enumerated() {
-        if offset > 0, (digits.count - offset) % 3 == 0 { out += "," }
-        out.append(character)
-    }
-    return value < 0 ? "-" + out : out
-}
-
 func rate(_ value: Double) -> String {
     guard value.isFinite else { return "n/a" }
     return grouped(Int(value.rounded())) + " ev/s"
@@ -143,30 +133,6 @@ func duration(_ nanoseconds: Double) -> String {
         return String(format: "%.1f µs", nanoseconds / 1000)
     }
     return String(format: "%.2f ms", nanoseconds / 1_000_000)
-}
-
-func ratio(_ value: Double) -> String {
-    guard value.isFinite else { return "n/a" }
-    return String(format: "%.2f×", value)
-}
-
-/// Left- or right-aligned to `width` display characters.
-func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
-    let count = text.count
-    guard count < width else { return text }
-    let fill = String(repeating: " ", count: width - count)
-    return right ? fill + text : text + fill
-}
-
-func medianOf(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    guard !sorted.isEmpty else { return .nan }
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-}
-
-/// Writes progress to stderr so stdout holds only the results.
-func progress(_ message: String) {
-    FileHandle.standardError.write(Data(("  … " + message + "\n").utf8))
 }
 
 /// A fresh directory for one run's databases, removed by ``remove()``.

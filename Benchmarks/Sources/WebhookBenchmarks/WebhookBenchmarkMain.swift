@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Bilingus
 import Foundation
 import Logging
@@ -85,40 +86,14 @@ enum WebhookBenchmarkMain {
         print("")
         print("round  engine (deliveries/s)  plain loop (deliveries/s)  ratio")
         for (index, round) in rounds.enumerated() {
-            let line = [
-                "\(index + 1)".padding(toLength: 7, withPad: " ", startingAt: 0),
-                grouped(Int(round.ours)).padding(toLength: 23, withPad: " ", startingAt: 0),
-                grouped(Int(round.plain)).padding(toLength: 27, withPad: " ", startingAt: 0),
-                String(format: "%.2f×", round.ours / round.plain),
-            ]
-            print(line.joined())
+            print(pad("\(index + 1)", 7) + pad(grouped(Int(round.ours)), 23) + pad(grouped(Int(round.plain)), 27) + ratio(round.ours / round.plain))
         }
-        let ratio = median(rounds.map { $0.ours / $0.plain })
+        let median = medianOf(rounds.map { $0.ours / $0.plain })
         print("")
         print(
-            String(format: "median ratio %.2f× (engine %@/s, plain loop %@/s, medians); target ≥ %.1f×: %@", ratio, grouped(Int(median(rounds.map(\.ours)))),
-                grouped(Int(median(rounds.map(\.plain)))), target, ratio >= target ? "PASS" : "MISS"))
+            "median ratio \(ratio(median)) (engine \(grouped(Int(medianOf(rounds.map(\.ours)))))/s, plain loop \(grouped(Int(medianOf(rounds.map(\.plain)))))/s, medians); "
+                + "target ≥ \(ratio(target)): \(median >= target ? "PASS" : "MISS")")
     }
-}
-
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    guard !sorted.isEmpty else { return 0 }
-    return sorted.count.isMultiple(of: 2) ? (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2 : sorted[sorted.count / 2]
-}
-
-func grouped(_ value: Int) -> String {
-    let digits = String(value)
-    var result = ""
-    for (offset, character) in digits.reversed().enumerated() {
-        if offset > 0, offset.isMultiple(of: 3) { result.append(",") }
-        result.append(character)
-    }
-    return String(result.reversed())
-}
-
-func progress(_ message: String) {
-    FileHandle.standardError.write(Data("\(message)\n".utf8))
 }
 
 extension Duration {
