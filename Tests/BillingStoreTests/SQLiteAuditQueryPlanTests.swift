@@ -27,5 +27,6 @@ struct SQLiteAuditQueryPlanTests {
             }
         }
         #expect(checked == 192)
+        try await store.close()
     }
 }

@@ -13,5 +13,6 @@ struct SQLiteWebhookAttemptsTests {
             #expect(plan.joined().contains("webhook_attempts_endpoint"), "\(plan)")
             #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
         }
+        try await store.close()
     }
 }

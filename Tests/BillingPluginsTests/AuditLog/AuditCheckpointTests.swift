@@ -45,6 +45,7 @@ struct AuditCheckpointTests {
         let auditor = AuditLog(storage: store, verificationKeys: [try .ed25519(id: "audit-2026", publicKey: try #require(key.verificationKey.ed25519PublicKey))])
         let result = try await auditor.verify(tenant: "acme")
         #expect(result.isIntact && result.checkpoints == 1, "\(result)")
+        try await store.close()
     }
 
     @Test("A consistently rewritten chain passes the chain check; its signed checkpoint finds it, even with the checkpoint's hash rewritten too")
@@ -59,6 +60,7 @@ struct AuditCheckpointTests {
         try await store.executeOnWriter("UPDATE audit_checkpoints SET hash = '\(head.hash)' WHERE chain = 'tenant:acme'")
         let forged = try await audit.verify(tenant: "acme").problem
         #expect(forged?.kind == .checkpointMismatch && forged?.message.contains("does not verify") == true, "\(String(describing: forged))")
+        try await store.close()
     }
 
     @Test("Without a key a checkpoint only dates a head: a rewrite that also rewrites it goes unnoticed (the documented limit)")
@@ -71,6 +73,7 @@ struct AuditCheckpointTests {
         try await store.executeOnWriter("UPDATE audit_checkpoints SET hash = '\(head.hash)' WHERE chain = 'tenant:acme'")
         let result = try await audit.verify(tenant: "acme")
         #expect(result.isIntact, "an unsigned chain and checkpoint rewritten together verify: \(result)")
+        try await store.close()
     }
 
     @Test("With keys given, an unsigned checkpoint or one signed with an unknown key is a mismatch")
@@ -86,5 +89,6 @@ struct AuditCheckpointTests {
         #expect(unknown?.kind == .checkpointMismatch, "\(String(describing: unknown))")
         #expect(throws: BillingError.self) { try AuditSigningKey.hmacSHA256(id: "short", secret: [1, 2, 3]) }
         #expect(throws: BillingError.self) { try AuditSigningKey.ed25519(id: "bad", privateKey: [1]) }
+        try await store.close()
     }
 }

@@ -25,6 +25,7 @@ struct AuditExportTests {
         let url = URL(fileURLWithPath: TemporaryFiles.newPath("audit-export") + ".jsonl")
         let written = try await audit.export(to: url)
         #expect(written == 6)
+        try await store.close()
         return url
     }
 

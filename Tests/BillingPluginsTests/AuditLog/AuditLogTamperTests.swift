@@ -45,6 +45,7 @@ struct AuditLogTamperTests {
         #expect(results.allSatisfy { $0.isIntact })
         let entry = try #require(try await store.auditEntry(eventId: events[0].id))
         #expect(entry.summary == "invoice.paid inv-1 (user u-1)" && entry.eventDigest == AuditChainFormat.digest(of: events[0]))
+        try await store.close()
     }
 
     @Test("A field changed in an entry: content_changed at that entry")
@@ -53,6 +54,7 @@ struct AuditLogTamperTests {
         try await store.executeOnWriter("UPDATE audit_entries SET summary = 'invoice.paid inv-3 (refunded)' WHERE chain = 'tenant:acme' AND sequence = 3")
         let problem = try await Self.problem(audit)
         #expect(problem?.kind == .contentChanged && problem?.sequence == 3, "\(String(describing: problem))")
+        try await store.close()
     }
 
     @Test("A deleted entry: entry_missing at its sequence, in the middle or at the end")
@@ -64,6 +66,7 @@ struct AuditLogTamperTests {
         try await store.executeOnWriter("DELETE FROM audit_entries WHERE chain = 'tenant:acme' AND sequence = 2")
         let middle = try await Self.problem(audit)
         #expect(middle?.kind == .entryMissing && middle?.sequence == 2, "\(String(describing: middle))")
+        try await store.close()
     }
 
     @Test("Two entries swapped: entry_reordered at the first of them")
@@ -78,6 +81,7 @@ struct AuditLogTamperTests {
         }
         let problem = try await Self.problem(audit)
         #expect(problem?.kind == .entryReordered && problem?.sequence == 2, "\(String(describing: problem))")
+        try await store.close()
     }
 
     @Test("An event changed or deleted in the events table: event_changed or event_missing at its entry")
@@ -89,6 +93,7 @@ struct AuditLogTamperTests {
         try await store.executeOnWriter("DELETE FROM events WHERE sequence = 2")
         let missing = try await Self.problem(audit)
         #expect(missing?.kind == .eventMissing && missing?.sequence == 2, "\(String(describing: missing))")
+        try await store.close()
     }
 
     @Test("A checkpoint naming another hash: checkpoint_mismatch at its sequence")
@@ -98,6 +103,7 @@ struct AuditLogTamperTests {
             AuditCheckpointRecord(chain: "tenant:acme", sequence: 4, hash: String(repeating: "0", count: 64), algorithm: "none", createdAt: Date()))
         let problem = try await Self.problem(audit)
         #expect(problem?.kind == .checkpointMismatch && problem?.sequence == 4, "\(String(describing: problem))")
+        try await store.close()
     }
 
     @Test("Concurrent appenders keep a chain linear: 40 actions and 20 events at once, every entry once, the chain intact")
@@ -119,5 +125,6 @@ struct AuditLogTamperTests {
         #expect(entries.map(\.sequence) == Array(1...60))
         #expect(Set(entries.compactMap(\.eventId)).count == 20)
         await #expect(throws: BillingError.self) { try await audit.record(action: "plugin.install", by: "", summary: "nobody") }
+        try await store.close()
     }
 }

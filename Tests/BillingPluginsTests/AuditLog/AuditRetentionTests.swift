@@ -46,5 +46,6 @@ struct AuditRetentionTests {
         try await store.executeOnWriter("DELETE FROM audit_checkpoints WHERE chain = 'tenant:acme' AND sequence = 6")
         let cutWithoutCheckpoint = try await audit.verify(tenant: "acme").problem
         #expect(cutWithoutCheckpoint?.kind == .checkpointMismatch && cutWithoutCheckpoint?.sequence == 6, "\(String(describing: cutWithoutCheckpoint))")
+        try await store.close()
     }
 }
